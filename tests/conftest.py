@@ -1,0 +1,81 @@
+import os
+
+import pytest
+import redis
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, make_api_key
+
+REDIS_URL = os.environ.get("PIXEE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets an empty local-memory cache, so rate-limit counters never leak between tests."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def other_org(db):
+    """An organization of another tenant: nothing of it may ever be visible from ``org``."""
+    return OrganizationFactory()
+
+
+def login(client, email, password=PASSWORD):
+    response = client.post("/api/v1/auth/login", {"email": email, "password": password}, format="json")
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access_token']}")
+    return response
+
+
+@pytest.fixture
+def member_client(db):
+    """``member_client(org, role)`` → an APIClient logged in as a new member with that role."""
+
+    def make(organization, role="owner"):
+        membership = MembershipFactory(organization=organization, role=role)
+        client = APIClient()
+        login(client, membership.user.email)
+        client.user = membership.user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def key_client(db):
+    """``key_client(org, scopes)`` → an APIClient sending a new API key of that organization."""
+
+    def make(organization, scopes):
+        api_key, raw = make_api_key(organization, scopes)
+        client = APIClient()
+        client.credentials(HTTP_X_API_KEY=raw)
+        client.api_key = api_key
+        return client
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The Redis of the integration tests; they are skipped without one, except in CI."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}; CI must provide it.")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    return REDIS_URL
