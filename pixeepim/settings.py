@@ -228,7 +228,7 @@ PIXEE_IN_PROCESS_WORKER_THREADS = int(os.environ.get("PIXEE_IN_PROCESS_WORKER_TH
 
 from pixeepim.workers import broker_settings  # noqa: E402  (needs the values above)
 
-DRAMATIQ_BROKER = broker_settings(DRAMATIQ_BROKER_URL)
+DRAMATIQ_BROKER = broker_settings(DRAMATIQ_BROKER_URL, os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq"))
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 
 # --- Logging ---------------------------------------------------------------------------------

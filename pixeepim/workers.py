@@ -26,16 +26,20 @@ _COMMON_MIDDLEWARE = [
     "dramatiq.middleware.TimeLimit",
     "dramatiq.middleware.Callbacks",
     "dramatiq.middleware.Retries",
+    # Records every job in the admin (Django Dramatiq › Tasks) so operators can follow them.
+    "django_dramatiq.middleware.AdminMiddleware",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
 ]
 
 
-def broker_settings(broker_url):
-    """The ``DRAMATIQ_BROKER`` setting for a broker URL (empty: in-memory broker)."""
+def broker_settings(broker_url, namespace="dramatiq"):
+    """The ``DRAMATIQ_BROKER`` setting for a broker URL (empty: in-memory broker).
+
+    ``namespace`` prefixes the Redis keys, so several installations can share one Redis."""
     if broker_url.startswith(("redis://", "rediss://", "unix://")):
         return {
             "BROKER": "dramatiq.brokers.redis.RedisBroker",
-            "OPTIONS": {"url": broker_url},
+            "OPTIONS": {"url": broker_url, "namespace": namespace},
             "MIDDLEWARE": _COMMON_MIDDLEWARE,
         }
     if broker_url.startswith(("amqp://", "amqps://")):

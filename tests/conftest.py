@@ -18,6 +18,27 @@ def _isolated_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _uncollected_static_files(settings):
+    # Production serves hashed files after collectstatic; tests read them from the apps.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _no_in_process_worker(settings):
+    # Tests run jobs explicitly (a stub worker, or a real worker process in integration tests).
+    settings.PIXEE_IN_PROCESS_WORKER = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Production hashing is deliberately slow; the suite logs in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

@@ -38,14 +38,18 @@ def flatten_errors(detail, prefix=""):
 def validation_body(detail):
     errors = flatten_errors(detail)
     parts = [
-        f"{field}: {message}" if field != "non_field_errors" else message
+        _as_sentence(f"{field}: {message}" if field != "non_field_errors" else message)
         for field, messages in errors.items()
         for message in messages
     ]
-    sentence = "; ".join(parts[:MAX_MESSAGES_IN_DETAIL])
+    shown = " ".join(parts[:MAX_MESSAGES_IN_DETAIL])
     if len(parts) > MAX_MESSAGES_IN_DETAIL:
-        sentence += f"; and {len(parts) - MAX_MESSAGES_IN_DETAIL} more"
-    return {"detail": f"Invalid input: {sentence}." if sentence else "Invalid input.", "errors": errors}
+        shown += f" (and {len(parts) - MAX_MESSAGES_IN_DETAIL} more)"
+    return {"detail": f"Invalid input: {shown}" if shown else "Invalid input.", "errors": errors}
+
+
+def _as_sentence(text):
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def api_exception_handler(exc, context):

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from pixeepim.api.scoping import Access, OrgScopedMixin
 from pixeepim.auth.models import ApiKey
+from pixeepim.urls import handler404, handler500  # noqa: F401  (same error pages as the real URLconf)
 from pixeepim.urls import urlpatterns as real_urlpatterns
 
 
@@ -25,7 +26,7 @@ class ProbeView(OrgScopedMixin, generics.ListCreateAPIView):
     }
 
     def create(self, request):
-        return Response({"organization_id": str(request.org.id)}, status=201)
+        return Response({"organization_id": str(request.org.id), "received": request.data}, status=201)
 
 
 urlpatterns = [path("api/v1/probe", ProbeView.as_view()), *real_urlpatterns]
