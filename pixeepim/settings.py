@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "pixeepim.tenancy",
     "pixeepim.auth",
     "pixeepim.api",
+    "products",
 ]
 
 MIDDLEWARE = [
@@ -198,7 +199,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "pixeepim.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
-    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",  # pixeepim.api.formats.ISO_UTC
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 
 # Requests per minute for each tier, per caller (user, API key, or client address for AUTH).

@@ -1,0 +1,63 @@
+"""Validation issues: problems a product may be saved with but that a catalog manager must see.
+
+A wrong GS1 check digit is accepted (contract §5) and reported here, as are required template
+attributes left empty and references/SKUs that channels will refuse.
+"""
+
+import re
+from collections import defaultdict
+
+from products.models import AttributeValue, TemplateAttribute, ValidationIssue, Variant
+from products.payload import gs1_check_digit_ok
+
+# Letters, digits and . _ / - : what every sales channel we push to accepts in a SKU.
+VALID_SKU = re.compile(r"^[A-Za-z0-9._/-]+$")
+
+
+def _code_issues(product):
+    for field in ("ean", "gtin", "upc"):
+        code = getattr(product, field)
+        if code and not gs1_check_digit_ok(code):
+            label = field.upper()
+            yield ValidationIssue.Code.EAN_CHECK_DIGIT, field, f"{label} {code} has a wrong check digit."
+    if product.reference and not VALID_SKU.match(product.reference):
+        yield (ValidationIssue.Code.INVALID_SKU, "reference",
+               f"Reference '{product.reference}' has characters channels refuse (use letters, digits, . _ / -).")
+
+
+def refresh_validation_issues(products):
+    """Recomputes the issues of these products (saved instances), in a constant number of queries."""
+    if not products:
+        return
+    product_ids = [p.id for p in products]
+    template_ids = {p.template_id for p in products if p.template_id}
+    required = defaultdict(list)
+    filled = set()
+    if template_ids:
+        for link in TemplateAttribute.objects.filter(template_id__in=template_ids, required=True).select_related("attribute"):
+            required[link.template_id].append(link.attribute)
+        for value in AttributeValue.objects.filter(product_id__in=product_ids, variant__isnull=True).select_related("attribute"):
+            if value.is_filled():
+                filled.add((value.product_id, value.attribute_id))
+    bad_skus = defaultdict(list)
+    for product_id, sku in Variant.objects.filter(product_id__in=product_ids).values_list("product_id", "sku"):
+        if not VALID_SKU.match(sku):
+            bad_skus[product_id].append(sku)
+
+    issues = []
+    for product in products:
+        found = list(_code_issues(product))
+        for attribute in required.get(product.template_id, []):
+            if (product.id, attribute.id) not in filled:
+                found.append((ValidationIssue.Code.MISSING_REQUIRED_ATTRIBUTE, attribute.code,
+                              f"Required attribute '{attribute.name}' is empty."))
+        for sku in bad_skus.get(product.id, []):
+            found.append((ValidationIssue.Code.INVALID_SKU, "variants.sku",
+                          f"Variant SKU '{sku}' has characters channels refuse (use letters, digits, . _ / -)."))
+        issues.extend(
+            ValidationIssue(organization_id=product.organization_id, product_id=product.id, code=code, field=field,
+                            message=message)
+            for code, field, message in found
+        )
+    ValidationIssue.objects.filter(product_id__in=product_ids).delete()
+    ValidationIssue.objects.bulk_create(issues)
