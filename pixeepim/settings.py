@@ -220,6 +220,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProductStatusEnum": "products.models.Product.Status",
+        "CatalogJobStatusEnum": "products.models.CatalogJob.Status",
+        "ItemResultStatusEnum": ["created", "updated", "skipped", "error"],
+    },
 }
 
 # --- Workers ---------------------------------------------------------------------------------

@@ -28,6 +28,11 @@ def _uncollected_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _no_in_process_worker(settings):
     # Tests run jobs explicitly (a stub worker, or a real worker process in integration tests).
     settings.PIXEE_IN_PROCESS_WORKER = False
@@ -100,3 +105,35 @@ def redis_url():
             pytest.fail(f"Redis is not reachable at {REDIS_URL}; CI must provide it.")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
     return REDIS_URL
+
+
+@pytest.fixture
+def pim_client(member_client, key_client):
+    """``pim_client(org, role=…)`` or ``pim_client(org, scopes=[…])`` → a client sending the tenant PIM headers."""
+
+    def make(organization, role="editor", scopes=None):
+        client = key_client(organization, scopes) if scopes is not None else member_client(organization, role)
+        client.credentials(**client._credentials, HTTP_X_TENANT_ID=str(organization.tenant_id),
+                           HTTP_X_ORG_ID=str(organization.id))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def run_jobs(transactional_db):
+    """Runs queued Dramatiq jobs with a stub-broker worker: call ``run_jobs()`` to drain every queue."""
+    import dramatiq
+
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    worker = dramatiq.Worker(broker, worker_timeout=50, worker_threads=1)
+    worker.start()
+
+    def drain():
+        for queue in list(broker.queues):
+            broker.join(queue, fail_fast=True, timeout=30_000)
+        worker.join()
+
+    yield drain
+    worker.stop()

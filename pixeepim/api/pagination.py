@@ -10,6 +10,7 @@ import math
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -102,4 +103,44 @@ class PagePagination(BasePagination):
             param("per_page", f"Items per page (default {DEFAULT_PER_PAGE}, capped at {MAX_PER_PAGE}).", 1),
             param("skip", "Deprecated alias: items to skip.", 0),
             param("limit", f"Deprecated alias of per_page (capped at {MAX_PER_PAGE}).", 1),
+        ]
+
+
+class HeaderPagination(BasePagination):
+    """Plain JSON arrays with ``X-Total-Count`` and ``Link`` headers (the tenant PIM surface, contract §7)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.window = PageWindow(request, default_size=MAX_PER_PAGE)
+        self.total = queryset.count()
+        return list(queryset[self.window.offset : self.window.offset + self.window.size])
+
+    def get_paginated_response(self, data):
+        response = Response(data)
+        response["X-Total-Count"] = str(self.total)
+        links = self._links()
+        if links:
+            response["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links)
+        return response
+
+    def _links(self):
+        meta = self.window.meta(self.total)
+        url = self.request.build_absolute_uri()
+        pages = [("first", 1), ("last", max(meta["total_pages"], 1))]
+        if meta["has_next"]:
+            pages.append(("next", meta["page"] + 1))
+        if meta["has_previous"]:
+            pages.append(("prev", meta["page"] - 1))
+        return [(rel, replace_query_param(remove_query_param(remove_query_param(url, "skip"), "limit"), "page", page))
+                for rel, page in pages]
+
+    def get_paginated_response_schema(self, schema):
+        return schema
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": "page", "required": False, "in": "query", "schema": {"type": "integer", "minimum": 1},
+             "description": "Page number, from 1."},
+            {"name": "per_page", "required": False, "in": "query", "schema": {"type": "integer", "minimum": 1},
+             "description": f"Items per page (default and maximum {MAX_PER_PAGE})."},
         ]

@@ -1,0 +1,93 @@
+"""Writes of the catalog's structure and product satellites: taxonomy, attributes, templates,
+variants and media. Each runs in one transaction and leaves an audit event."""
+
+from django.db import IntegrityError, transaction
+
+from pixeepim.api.errors import Conflict
+from products.models import (
+    Attribute,
+    AttributeGroup,
+    Brand,
+    Category,
+    Media,
+    Template,
+    TemplateAttribute,
+    Variant,
+)
+from products.services.audit import audit_event, record, snapshot
+from products.services.validation import refresh_validation_issues
+
+
+def _create(model, *, organization, actor, conflict, audit_fields, **values):
+    """Inserts one row; a unique-constraint clash becomes a 409 with ``conflict`` as its detail."""
+    instance = model(organization=organization, **values)
+    try:
+        with transaction.atomic():
+            instance.save(force_insert=True)
+    except IntegrityError:
+        raise Conflict(conflict)
+    entity_type = model._meta.model_name
+    record([audit_event(organization=organization, actor=actor, action=f"{entity_type}.created",
+                        entity_type=entity_type, entity_id=instance.pk, after=snapshot(instance, audit_fields))])
+    return instance
+
+
+@transaction.atomic
+def create_brand(*, organization, actor, name, description="", logo_url=""):
+    return _create(Brand, organization=organization, actor=actor, conflict=f"A brand named '{name}' already exists.",
+                   audit_fields=["name"], name=name, description=description, logo_url=logo_url)
+
+
+@transaction.atomic
+def create_category(*, organization, actor, name, slug, description="", parent=None):
+    return _create(Category, organization=organization, actor=actor,
+                   conflict=f"A category with slug '{slug}' already exists.",
+                   audit_fields=["name", "slug", "parent_id"], name=name, slug=slug, description=description,
+                   parent=parent)
+
+
+@transaction.atomic
+def create_attribute_group(*, organization, actor, name, code, position=0):
+    return _create(AttributeGroup, organization=organization, actor=actor,
+                   conflict=f"An attribute group with code '{code}' already exists.",
+                   audit_fields=["name", "code"], name=name, code=code, position=position)
+
+
+@transaction.atomic
+def create_attribute(*, organization, actor, name, code, data_type=Attribute.DataType.TEXT, options=(), group=None,
+                     position=0):
+    return _create(Attribute, organization=organization, actor=actor,
+                   conflict=f"An attribute with code '{code}' already exists.",
+                   audit_fields=["name", "code", "data_type", "options"], name=name, code=code, data_type=data_type,
+                   options=list(options), group=group, position=position)
+
+
+@transaction.atomic
+def create_template(*, organization, actor, name, description="", attributes=()):
+    """``attributes``: ``[(attribute, required), ...]`` in display order."""
+    template = _create(Template, organization=organization, actor=actor,
+                       conflict=f"A template named '{name}' already exists.", audit_fields=["name"],
+                       name=name, description=description)
+    TemplateAttribute.objects.bulk_create(
+        TemplateAttribute(template=template, attribute=attribute, required=required, position=position)
+        for position, (attribute, required) in enumerate(attributes)
+    )
+    return template
+
+
+@transaction.atomic
+def create_variant(*, product, actor, sku, barcode="", price=None, currency="EUR"):
+    variant = _create(Variant, organization=product.organization, actor=actor,
+                      conflict=f"A variant with SKU '{sku}' already exists.",
+                      audit_fields=["product_id", "sku", "barcode", "price", "currency"],
+                      product=product, sku=sku, barcode=barcode, price=price, currency=currency)
+    refresh_validation_issues([product])
+    return variant
+
+
+@transaction.atomic
+def attach_media(*, organization, actor, url, product=None, variant=None, alt="", position=0):
+    return _create(Media, organization=organization, actor=actor, conflict="This media already exists.",
+                   audit_fields=["product_id", "variant_id", "url", "alt", "position"],
+                   product=product or (variant.product if variant else None), variant=variant, url=url, alt=alt,
+                   position=position)
