@@ -200,6 +200,9 @@ def clean_product_input(data, *, allowed=None, replace=False):
             spec = REFERENCE_SPEC
         else:
             target = item.aliases if name in ALIAS_FIELDS else item.values
+        if raw == "" and spec.empty == "":
+            target[name] = ""  # clearing an optional text field
+            continue
         if raw is None:
             if spec.empty is REQUIRED:
                 item.add_error(name, "May not be null.")

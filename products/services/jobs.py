@@ -94,7 +94,7 @@ def run_export_job(job_id):
         writer = csv.writer(text)
         writer.writerow(EXPORT_COLUMNS)
         for product in queryset.iterator(chunk_size=2000):
-            writer.writerow(_export_row(product))
+            writer.writerow(export_row(product))
             count += 1
         text.flush()
         handle.seek(0)
@@ -104,7 +104,7 @@ def run_export_job(job_id):
     _finish(job)
 
 
-def _export_row(product):
+def export_row(product):
     return [
         product.id, product.ean or "", product.name, product.reference, product.brand.name if product.brand else "",
         product.category.slug if product.category else "", product.supplier.code if product.supplier else "",

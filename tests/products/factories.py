@@ -11,6 +11,7 @@ from products.models import (
     Supplier,
     Template,
     TemplateAttribute,
+    ValidationIssue,
     Variant,
     Warehouse,
 )
@@ -120,3 +121,12 @@ class PriceListFactory(OrgOwnedFactory):
 
     name = factory.Sequence(lambda n: f"Price list {n}")
     channel = factory.Sequence(lambda n: f"channel-{n}")
+
+
+class ValidationIssueFactory(OrgOwnedFactory):
+    class Meta:
+        model = ValidationIssue
+
+    code = ValidationIssue.Code.EAN_CHECK_DIGIT
+    field = "ean"
+    message = "EAN has a wrong check digit."
