@@ -47,7 +47,7 @@ from products.models import (
 from products.payload import PRODUCT_FIELDS
 from products.services import catalog
 from products.services import products as product_services
-from products.services.audit import audit_event, record
+from products.services.audit import event_row, record
 from products.services.validation import refresh_validation_issues
 
 REFERENCE_FORM_FIELDS = ("brand", "category", "supplier", "template")
@@ -280,12 +280,12 @@ class ProductAdmin(AuditedOrgAdmin):
         formset.save_m2m()
         record(events)
         if events:
-            refresh_validation_issues([Product.objects.get(pk=product.pk)])
+            refresh_validation_issues([Product.objects.get(pk=product.pk).as_row()])
 
     def _inline_event(self, product, actor, row, verb):
         name = row._meta.model_name
-        return audit_event(organization=product.organization, actor=actor, action=f"product.{name}_{verb}",
-                           entity_type="product", entity_id=product.pk, after={name: str(row)})
+        return event_row(organization=product.organization, actor=actor, action=f"product.{name}_{verb}",
+                         entity_type="product", entity_id=product.pk, after={name: str(row)})
 
     def delete_model(self, request, obj):
         product_services.delete_product(product=obj, actor=Actor.of(request.user))

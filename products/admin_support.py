@@ -14,7 +14,7 @@ from pixeepim.auth.actors import Actor
 from pixeepim.tenancy.admin_scoping import OrgScopedAdmin, org_ids_granting
 from pixeepim.tenancy.roles import Permission
 from products.models import Attribute, OrgOwned, ValidationIssue
-from products.services.audit import audit_event, changes, record, snapshot
+from products.services.audit import event_row, changes, record, snapshot
 from products.services.jobs import EXPORT_COLUMNS, export_row
 
 # Lists count at most this many rows: the exact total of a 100,000-row catalog is not worth a
@@ -51,8 +51,8 @@ class AuditedOrgAdmin(OrgScopedAdmin):
 
     def _record(self, request, obj, verb, before, after):
         entity_type = obj._meta.model_name
-        record([audit_event(organization=obj.organization, actor=Actor.of(request.user), action=f"{entity_type}.{verb}",
-                            entity_type=entity_type, entity_id=obj.pk, before=before, after=after)])
+        record([event_row(organization=obj.organization, actor=Actor.of(request.user), action=f"{entity_type}.{verb}",
+                          entity_type=entity_type, entity_id=obj.pk, before=before, after=after)])
 
 
 class OrgScopedInline:

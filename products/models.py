@@ -246,6 +246,10 @@ class Product(CatalogModel):
     def is_active(self):
         return self.status == self.Status.ACTIVE
 
+    def as_row(self):
+        """The product as the set-based services handle it: ``{attname: value}``."""
+        return {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
+
 
 class Variant(CatalogModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")

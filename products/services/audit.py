@@ -4,7 +4,10 @@ import datetime
 import decimal
 import uuid
 
+from django.utils import timezone
+
 from products.models import AuditEvent
+from products.services.rows import insert_rows
 
 
 def json_value(value):
@@ -25,21 +28,22 @@ def changes(before, after):
     return {name: before.get(name) for name in changed}, {name: after[name] for name in changed}
 
 
-def audit_event(*, organization, actor, action, entity_type, entity_id, before=None, after=None):
-    """An unsaved event; callers save many at once with ``record``."""
-    return AuditEvent(
-        organization=organization,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        actor_user=actor.user,
-        actor_api_key=actor.api_key,
-        actor_label=actor.label[:200],
-        before=before,
-        after=after,
-    )
+def event_row(*, organization, actor, action, entity_type, entity_id, before=None, after=None):
+    """One audit event as a row; callers save many at once with ``record``."""
+    return {
+        "organization_id": organization.pk,
+        "created_at": timezone.now(),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "actor_user_id": actor.user.pk if actor.user else None,
+        "actor_api_key_id": actor.api_key.pk if actor.api_key else None,
+        "actor_label": actor.label[:200],
+        "before": before,
+        "after": after,
+    }
 
 
-def record(events):
-    if events:
-        AuditEvent.objects.bulk_create(events)
+def record(rows):
+    """Saves audit event rows in one statement."""
+    insert_rows(AuditEvent, rows)

@@ -15,7 +15,7 @@ from products.models import (
     TemplateAttribute,
     Variant,
 )
-from products.services.audit import audit_event, json_value, record, snapshot
+from products.services.audit import event_row, json_value, record, snapshot
 from products.services.validation import refresh_validation_issues
 
 
@@ -28,8 +28,8 @@ def _create(model, *, organization, actor, conflict, audit_fields, **values):
     except IntegrityError:
         raise Conflict(conflict)
     entity_type = model._meta.model_name
-    record([audit_event(organization=organization, actor=actor, action=f"{entity_type}.created",
-                        entity_type=entity_type, entity_id=instance.pk, after=snapshot(instance, audit_fields))])
+    record([event_row(organization=organization, actor=actor, action=f"{entity_type}.created",
+                      entity_type=entity_type, entity_id=instance.pk, after=snapshot(instance, audit_fields))])
     return instance
 
 
@@ -82,7 +82,7 @@ def create_variant(*, product, actor, sku, barcode="", price=None, currency="EUR
                       conflict=f"A variant with SKU '{sku}' already exists.",
                       audit_fields=["product_id", "sku", "barcode", "price", "currency"],
                       product=product, sku=sku, barcode=barcode, price=price, currency=currency)
-    refresh_validation_issues([product])
+    refresh_validation_issues([product.as_row()])
     return variant
 
 
@@ -134,6 +134,6 @@ def set_attribute_values(*, product, values, actor):
                                       attribute_id__in=[v.attribute_id for v in upserts]).delete()
         AttributeValue.objects.bulk_create(upserts)
     if before or after:
-        record([audit_event(organization=product.organization, actor=actor, action="product.attributes_updated",
-                            entity_type="product", entity_id=product.id, before=before, after=after)])
-        refresh_validation_issues([product])
+        record([event_row(organization=product.organization, actor=actor, action="product.attributes_updated",
+                          entity_type="product", entity_id=product.id, before=before, after=after)])
+        refresh_validation_issues([product.as_row()])

@@ -1,48 +1,55 @@
 """Writes of products: the only path by which the APIs, the admin, imports and connectors change one.
 
 Everything goes through ``save_products``, which handles a batch set-based: it fetches what exists
-for the whole batch in one query per kind, writes with one statement per kind, and never leaves an
-item half-written (each item is applied whole or reported with its errors). Single-product
+for the whole batch in one query per kind, writes with one statement per kind (``rows``), and never
+leaves an item half-written (each item is applied whole or reported with its errors). Single-product
 operations are batches of one.
 """
 
 import datetime
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
-
 from rest_framework.exceptions import ValidationError
 
 from pixeepim.api.errors import Conflict
 from products.models import Brand, Category, Product, Supplier, Template
 from products.payload import PRODUCT_FIELDS, REFERENCE_FIELDS, clean_product_input
-from products.services.audit import audit_event, changes, record, snapshot
+from products.services.audit import event_row, json_value, record
+from products.services.rows import insert_rows, update_rows
 from products.services.validation import refresh_validation_issues
 
 CREATE, UPDATE, UPSERT = "create", "update", "upsert"
-# Attribute names compared, audited and written: the writable columns and the foreign keys.
+# Columns compared, audited and written: the writable ones and the foreign keys.
 TRACKED_ATTNAMES = [*PRODUCT_FIELDS, *(REFERENCE_FIELDS[name] + "_id" for name in REFERENCE_FIELDS)]
+PRODUCT_COLUMNS = [f.attname for f in Product._meta.concrete_fields]
+# A new product's row before its values are applied (id and times are set per row).
+NEW_ROW = {f.attname: (None if f.has_default() and callable(f.default) else f.get_default())
+           for f in Product._meta.concrete_fields}
+FINAL_STATUS = {"create": "created", "update": "updated", "unchanged": "updated"}
 
 
 @dataclass
 class ItemResult:
     index: int
     ean: str | None
-    status: str = "error"  # created, updated, unchanged, skipped, error
-    product: Product | None = None
+    status: str = "error"  # created, updated, skipped, error
+    product_id: uuid.UUID | None = None
     errors: dict = field(default_factory=dict)
     conflict: bool = False  # the error is a duplicate (409 for a single item)
+    row: dict | None = None
     before: dict | None = None
     after: dict | None = None
 
     def as_dict(self):
         body = {"ean": self.ean, "status": self.status}
-        if self.product is not None and self.status != "skipped":
-            body["id"] = str(self.product.id)
+        if self.product_id is not None and self.status != "skipped":
+            body["id"] = str(self.product_id)
         if self.errors:
             body["errors"] = self.errors
         return body
@@ -76,8 +83,26 @@ def allocate_write_times(organization, count):
     return [start + datetime.timedelta(microseconds=i) for i in range(count)]
 
 
-def _resolve_references(organization, items, results, *, create_missing):
-    """Turns ``*_id`` references and ``brand_name``/``supplier_code`` aliases into rows, one query per kind."""
+def _lookup(model, organization, ids):
+    return set(model.objects.for_org(organization).filter(id__in=ids).values_list("id", flat=True)) if ids else set()
+
+
+def _match_or_create(queryset, field, wanted, make):
+    """Rows of ``queryset`` keyed by ``field`` for the ``wanted`` keys (``{key: value}``); the missing
+    ones are created with ``make(value)`` first, unless ``make`` is None."""
+    def fetch():
+        return {getattr(row, field): row for row in queryset.filter(**{f"{field}__in": list(wanted)})}
+
+    rows = fetch()
+    missing = [value for key, value in wanted.items() if key not in rows]
+    if missing and make:
+        queryset.model.objects.bulk_create([make(value) for value in missing], ignore_conflicts=True)
+        rows = fetch()
+    return rows
+
+
+def _resolve_references(organization, items, *, create_missing):
+    """Turns ``*_id`` references and ``brand_name``/``supplier_code`` aliases into ids, one query per kind."""
     wanted = {name: set() for name in REFERENCE_FIELDS}
     brand_names, supplier_codes = {}, {}
     for item in items:
@@ -90,29 +115,18 @@ def _resolve_references(organization, items, results, *, create_missing):
             supplier_codes.setdefault(item.aliases["supplier_code"], item.aliases["supplier_code"])
 
     models = {"brand_id": Brand, "category_id": Category, "supplier_id": Supplier, "template_id": Template}
-    found = {
-        name: set(models[name].objects.for_org(organization).filter(id__in=ids).values_list("id", flat=True)) if ids else set()
-        for name, ids in wanted.items()
-    }
-    brands = {}
+    found = {name: _lookup(models[name], organization, ids) for name, ids in wanted.items()}
+    brands = suppliers = {}
     if brand_names:
-        brands = {b.name.lower(): b for b in Brand.objects.for_org(organization).annotate(lname=Lower("name"))
-                  .filter(lname__in=list(brand_names))}
-        missing = [name for key, name in brand_names.items() if key not in brands]
-        if missing and create_missing:
-            Brand.objects.bulk_create([Brand(organization=organization, name=n) for n in missing], ignore_conflicts=True)
-            brands = {b.name.lower(): b for b in Brand.objects.for_org(organization).annotate(lname=Lower("name"))
-                      .filter(lname__in=list(brand_names))}
-    suppliers = {}
+        brands = _match_or_create(
+            Brand.objects.for_org(organization).annotate(lname=Lower("name")), "lname", brand_names,
+            (lambda name: Brand(organization=organization, name=name)) if create_missing else None)
     if supplier_codes:
-        suppliers = {s.code: s for s in Supplier.objects.for_org(organization).filter(code__in=list(supplier_codes))}
-        missing = [code for code in supplier_codes if code not in suppliers]
-        if missing and create_missing:
-            Supplier.objects.bulk_create([Supplier(organization=organization, code=c, name=c) for c in missing],
-                                         ignore_conflicts=True)
-            suppliers = {s.code: s for s in Supplier.objects.for_org(organization).filter(code__in=list(supplier_codes))}
+        suppliers = _match_or_create(
+            Supplier.objects.for_org(organization), "code", supplier_codes,
+            (lambda code: Supplier(organization=organization, code=code, name=code)) if create_missing else None)
 
-    for item, result in zip(items, results):
+    for item in items:
         for name, value in item.references.items():
             if value is not None and value not in found[name]:
                 item.add_error(name, f"No {REFERENCE_FIELDS[name]} with this id in your organization.")
@@ -137,9 +151,9 @@ def save_products(*, organization, payloads, actor, mode, skip_existing=False, s
 
     - ``mode``: CREATE (an existing EAN is a conflict, or ``skip_existing``), UPDATE (matched by
       EAN, or by ``match_ids[i]`` when given; a missing one is an error, or ``skip_missing``),
-      UPSERT (create, or update the given non-null fields).
+      UPSERT (create, or update the given fields).
     - ``replace``: writable fields the payload omits are emptied (PUT).
-    - ``defaults``: values applied to every item that does not set them (e.g. a batch's supplier).
+    - ``defaults``: aliases applied to every item that does not set them (e.g. a batch's supplier).
     - ``required_to_create``: the fields a new product must have.
     - ``dry_run``: everything is checked, nothing is written.
     """
@@ -150,10 +164,9 @@ def save_products(*, organization, payloads, actor, mode, skip_existing=False, s
     results = [ItemResult(index=i, ean=(p.get("ean") if isinstance(p, dict) else None)) for i, p in enumerate(payloads)]
 
     with transaction.atomic():
-        _resolve_references(organization, items, results, create_missing=create_missing_references and not dry_run)
+        _resolve_references(organization, items, create_missing=create_missing_references and not dry_run)
         by_ean, by_id = _existing(organization, items, match_ids, lock=not dry_run)
         seen_eans = set()
-        to_create, to_update = [], []
         for index, (item, result) in enumerate(zip(items, results)):
             ean = item.values.get("ean")
             if ean and not item.errors:
@@ -165,116 +178,107 @@ def save_products(*, organization, payloads, actor, mode, skip_existing=False, s
                 continue
             existing = by_id.get(match_ids[index]) if match_ids else (by_ean.get(ean) if ean else None)
             if existing is None:
-                if mode == UPDATE and not match_ids and not ean:
-                    result.errors = {"ean": ["Required to find the product to update."]}
-                    continue
-                if mode == UPDATE:
-                    if skip_missing:
-                        result.status = "skipped"
-                    else:
-                        result.errors = {"ean": ["No product with this EAN."]} if not match_ids else {"id": ["Not found."]}
-                    continue
-                _prepare_new(organization, item, result, to_create, required_to_create)
+                _plan_create(mode, item, result, skip_missing, required_to_create, has_key=bool(match_ids or ean))
+            elif mode == CREATE:
+                if skip_existing:
+                    result.status = "skipped"
+                else:
+                    result.conflict = True
+                    result.errors = {"ean": ["A product with this EAN already exists."]}
             else:
-                if mode == CREATE:
-                    if skip_existing:
-                        result.status = "skipped"
-                    else:
-                        result.conflict = True
-                        result.errors = {"ean": ["A product with this EAN already exists."]}
-                    continue
-                _prepare_update(item, result, existing, by_ean, to_update)
-
+                _plan_update(item, result, existing, by_ean)
         if not dry_run:
-            _write(organization, actor, to_create, to_update, results)
-    # An update that changed nothing is still reported as updated; a dry run reports what would be.
+            _write(organization, actor, results)
     for result in results:
         result.status = FINAL_STATUS.get(result.status, result.status)
     return results
 
 
-FINAL_STATUS = {"create": "created", "update": "updated", "unchanged": "updated"}
-
-
 def _existing(organization, items, match_ids, *, lock):
+    """The live products the batch names, as rows: ``(by_ean, by_id)``."""
     queryset = Product.objects.for_org(organization).live().order_by("id")
     if lock and connection.features.has_select_for_update:
         # Every writer locks rows in primary-key order: concurrent batches cannot deadlock.
         queryset = queryset.select_for_update()
     by_ean, by_id = {}, {}
     if match_ids:
-        by_id = {p.id: p for p in queryset.filter(id__in=[i for i in match_ids if i])}
-        by_ean = {p.ean: p for p in by_id.values() if p.ean}
+        by_id = {row["id"]: row for row in queryset.filter(id__in=[i for i in match_ids if i]).values(*PRODUCT_COLUMNS)}
+        by_ean = {row["ean"]: row for row in by_id.values() if row["ean"]}
     eans = [item.values["ean"] for item in items if item.values.get("ean") and not item.errors]
     if eans:
-        by_ean.update({p.ean: p for p in queryset.filter(ean__in=eans)})
+        by_ean.update({row["ean"]: row for row in queryset.filter(ean__in=eans).values(*PRODUCT_COLUMNS)})
     return by_ean, by_id
 
 
-def _prepare_new(organization, item, result, to_create, required):
+def _plan_create(mode, item, result, skip_missing, required, *, has_key):
+    if mode == UPDATE:
+        if skip_missing and has_key:
+            result.status = "skipped"
+        elif not has_key:
+            result.errors = {"ean": ["Required to find the product to update."]}
+        else:
+            result.errors = {"ean": ["No product with this EAN."]} if item.values.get("ean") else {"id": ["Not found."]}
+        return
     missing = [name for name in required if not item.values.get(name)]
     if missing:
         result.errors = {name: ["Required to create a product."] for name in missing}
         return
-    values = {**item.values, **{REFERENCE_FIELDS[k] + "_id": v for k, v in item.references.items()}}
-    if not values.get("barcode") and values.get("ean"):
-        values["barcode"] = values["ean"]
-    product = Product(organization=organization, **values)
-    result.product, result.status = product, "create"
-    to_create.append(result)
+    row = {**NEW_ROW, **item.values, **{REFERENCE_FIELDS[k] + "_id": v for k, v in item.references.items()}}
+    row["id"] = uuid.uuid4()
+    if not row["barcode"] and row["ean"]:
+        row["barcode"] = row["ean"]
+    result.row, result.product_id, result.status = row, row["id"], "create"
 
 
-def _prepare_update(item, result, existing, by_ean, to_update):
+def _plan_update(item, result, existing, by_ean):
     new_ean = item.values.get("ean")
-    if new_ean and new_ean != existing.ean and new_ean in by_ean and by_ean[new_ean].id != existing.id:
+    if new_ean and new_ean != existing["ean"] and new_ean in by_ean and by_ean[new_ean]["id"] != existing["id"]:
         result.conflict = True
         result.errors = {"ean": ["Another product already has this EAN."]}
         return
-    before = snapshot(existing, TRACKED_ATTNAMES)
-    for name, value in item.values.items():
-        setattr(existing, name, value)
-    for name, value in item.references.items():
-        setattr(existing, REFERENCE_FIELDS[name] + "_id", value)
-    after = snapshot(existing, TRACKED_ATTNAMES)
-    result.product = existing
-    result.status = "update" if after != before else "unchanged"
-    result.before, result.after = changes(before, after)
-    if result.status == "update":
-        to_update.append(result)
+    row = {**existing, **item.values, **{REFERENCE_FIELDS[k] + "_id": v for k, v in item.references.items()}}
+    changed = [name for name in TRACKED_ATTNAMES if row[name] != existing[name]]
+    result.row, result.product_id = row, row["id"]
+    result.status = "update" if changed else "unchanged"
+    result.before = {name: json_value(existing[name]) for name in changed}
+    result.after = {name: json_value(row[name]) for name in changed}
 
 
-def _write(organization, actor, to_create, to_update, results):
+def _write(organization, actor, results):
+    to_create = [r for r in results if r.status == "create"]
+    to_update = [r for r in results if r.status == "update"]
+    if not to_create and not to_update:
+        return
     stamps = iter(allocate_write_times(organization, len(to_create) + len(to_update)))
-    if to_create:
-        for result in to_create:
-            result.product.created_at = result.product.updated_at = next(stamps)
-        Product.objects.bulk_create([r.product for r in to_create], ignore_conflicts=True)
-        # A concurrent writer may have taken an EAN or slug since we looked: those rows were not
-        # inserted (ON CONFLICT DO NOTHING) and are reported as conflicts, never half-written.
-        inserted = set(Product.objects.filter(id__in=[r.product.id for r in to_create]).values_list("id", flat=True))
-        for result in to_create:
-            if result.product.id in inserted:
-                result.status = "created"
-            else:
-                result.conflict = True
-                result.errors = {"ean": ["A product with this EAN or slug already exists."]}
-                result.product, result.status = None, "error"
+    for result in to_create:
+        result.row["organization_id"] = organization.id
+        result.row["created_at"] = result.row["updated_at"] = next(stamps)
+    inserted = insert_rows(Product, [r.row for r in to_create], ignore_conflicts=True)
+    for result in to_create:
+        # A concurrent writer may have taken an EAN or slug since we looked: that row was not
+        # inserted (ON CONFLICT DO NOTHING) and is reported as a conflict, never half-written.
+        if result.product_id in inserted:
+            result.status = "created"
+        else:
+            result.conflict, result.status, result.product_id = True, "error", None
+            result.errors = {"ean": ["A product with this EAN or slug already exists."]}
     if to_update:
-        fields = sorted({name for r in to_update for name in r.after} | {"updated_at"})
         for result in to_update:
-            result.product.updated_at = next(stamps)
-        Product.objects.bulk_update([r.product for r in to_update], fields)
+            result.row["updated_at"] = next(stamps)
+        changed = sorted({name for r in to_update for name in r.after} | {"updated_at"})
+        update_rows(Product, [r.row for r in to_update], changed)
         for result in to_update:
             result.status = "updated"
     created = [r for r in to_create if r.status == "created"]
-    updated = [r for r in to_update if r.status == "updated"]
     record(
-        [audit_event(organization=organization, actor=actor, action="product.created", entity_type="product",
-                     entity_id=r.product.id, after=snapshot(r.product, TRACKED_ATTNAMES)) for r in created]
-        + [audit_event(organization=organization, actor=actor, action="product.updated", entity_type="product",
-                       entity_id=r.product.id, before=r.before, after=r.after) for r in updated]
+        [event_row(organization=organization, actor=actor, action="product.created", entity_type="product",
+                   entity_id=r.product_id,
+                   after={k: json_value(r.row[k]) for k in TRACKED_ATTNAMES if r.row[k] not in (None, "")})
+         for r in created]
+        + [event_row(organization=organization, actor=actor, action="product.updated", entity_type="product",
+                     entity_id=r.product_id, before=r.before, after=r.after) for r in to_update]
     )
-    refresh_validation_issues([r.product for r in created + updated])
+    refresh_validation_issues([r.row for r in created + to_update])
 
 
 # --- Single products ---------------------------------------------------------------------------
@@ -286,7 +290,7 @@ def _single(results):
         if result.conflict:
             raise Conflict(result.errors[next(iter(result.errors))][0])
         raise ValidationError(result.errors)
-    return result.product
+    return Product.objects.get(pk=result.product_id)
 
 
 def create_product(*, organization, data, actor, allowed=None, required=("name",)):
@@ -302,13 +306,9 @@ def update_product(*, product, data, actor, replace=False, allowed=None):
     )
 
 
-@transaction.atomic
 def delete_product(*, product, actor):
     """Soft delete: the product leaves every read surface and frees its EAN; the row stays for audit."""
-    (stamp,) = allocate_write_times(product.organization, 1)
-    Product.objects.filter(pk=product.pk).update(deleted_at=stamp, updated_at=stamp)
-    record([audit_event(organization=product.organization, actor=actor, action="product.deleted",
-                        entity_type="product", entity_id=product.id, before={"ean": product.ean, "name": product.name})])
+    delete_products(organization=product.organization, product_ids=[product.id], actor=actor)
 
 
 @transaction.atomic
@@ -318,8 +318,8 @@ def delete_products(*, organization, product_ids, actor):
                 .order_by("id").values_list("id", "ean", "name"))
     if not live:
         return []
-    stamps = allocate_write_times(organization, 1)
-    Product.objects.filter(id__in=[row[0] for row in live]).update(deleted_at=stamps[0], updated_at=stamps[0])
-    record([audit_event(organization=organization, actor=actor, action="product.deleted", entity_type="product",
-                        entity_id=pid, before={"ean": ean, "name": name}) for pid, ean, name in live])
+    (stamp,) = allocate_write_times(organization, 1)
+    Product.objects.filter(id__in=[row[0] for row in live]).update(deleted_at=stamp, updated_at=stamp)
+    record([event_row(organization=organization, actor=actor, action="product.deleted", entity_type="product",
+                      entity_id=pid, before={"ean": ean, "name": name}) for pid, ean, name in live])
     return [row[0] for row in live]

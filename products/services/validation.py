@@ -7,8 +7,11 @@ attributes left empty and references/SKUs that channels will refuse.
 import re
 from collections import defaultdict
 
+from django.utils import timezone
+
 from products.models import AttributeValue, TemplateAttribute, ValidationIssue, Variant
 from products.payload import gs1_check_digit_ok
+from products.services.rows import insert_rows
 
 # Letters, digits and . _ / - : what every sales channel we push to accepts in a SKU.
 VALID_SKU = re.compile(r"^[A-Za-z0-9._/-]+$")
@@ -16,21 +19,23 @@ VALID_SKU = re.compile(r"^[A-Za-z0-9._/-]+$")
 
 def _code_issues(product):
     for field in ("ean", "gtin", "upc"):
-        code = getattr(product, field)
+        code = product[field]
         if code and not gs1_check_digit_ok(code):
             label = field.upper()
             yield ValidationIssue.Code.EAN_CHECK_DIGIT, field, f"{label} {code} has a wrong check digit."
-    if product.reference and not VALID_SKU.match(product.reference):
+    if product["reference"] and not VALID_SKU.match(product["reference"]):
         yield (ValidationIssue.Code.INVALID_SKU, "reference",
-               f"Reference '{product.reference}' has characters channels refuse (use letters, digits, . _ / -).")
+               f"Reference '{product['reference']}' has characters channels refuse (use letters, digits, . _ / -).")
 
 
 def refresh_validation_issues(products):
-    """Recomputes the issues of these products (saved instances), in a constant number of queries."""
+    """Recomputes the issues of these products, in a constant number of queries.
+
+    ``products`` are rows (``{attname: value}``, see ``Product.as_row``) of saved products."""
     if not products:
         return
-    product_ids = [p.id for p in products]
-    template_ids = {p.template_id for p in products if p.template_id}
+    product_ids = [p["id"] for p in products]
+    template_ids = {p["template_id"] for p in products if p["template_id"]}
     required = defaultdict(list)
     filled = set()
     if template_ids:
@@ -44,20 +49,21 @@ def refresh_validation_issues(products):
         if not VALID_SKU.match(sku):
             bad_skus[product_id].append(sku)
 
+    now = timezone.now()
     issues = []
     for product in products:
         found = list(_code_issues(product))
-        for attribute in required.get(product.template_id, []):
-            if (product.id, attribute.id) not in filled:
+        for attribute in required.get(product["template_id"], []):
+            if (product["id"], attribute.id) not in filled:
                 found.append((ValidationIssue.Code.MISSING_REQUIRED_ATTRIBUTE, attribute.code,
                               f"Required attribute '{attribute.name}' is empty."))
-        for sku in bad_skus.get(product.id, []):
+        for sku in bad_skus.get(product["id"], []):
             found.append((ValidationIssue.Code.INVALID_SKU, "variants.sku",
                           f"Variant SKU '{sku}' has characters channels refuse (use letters, digits, . _ / -)."))
         issues.extend(
-            ValidationIssue(organization_id=product.organization_id, product_id=product.id, code=code, field=field,
-                            message=message)
+            {"organization_id": product["organization_id"], "product_id": product["id"], "code": code,
+             "field": field, "message": message, "created_at": now}
             for code, field, message in found
         )
     ValidationIssue.objects.filter(product_id__in=product_ids).delete()
-    ValidationIssue.objects.bulk_create(issues)
+    insert_rows(ValidationIssue, issues)

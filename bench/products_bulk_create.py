@@ -1,0 +1,61 @@
+"""POST /api/v1/products/bulk with 1,000 products per request, end-to-end over HTTP to gunicorn on
+PostgreSQL. Prints products/s (target: at least 5,000/s).
+
+    python bench/products_bulk_create.py [--requests 20]
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import requests  # noqa: E402
+
+from bench.support import account, gunicorn, setup_django, timed  # noqa: E402
+
+BATCH = 1000
+
+
+def ean13(n):
+    body = f"376{n:09d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def batch(start):
+    return {
+        "supplier_code": "KIMEX",
+        "products": [
+            {"ean": ean13(start + i), "name": f"Produit {start + i}", "price": 10 + (i % 90) + 0.99,
+             "cost_price": 6.5, "weight": 0.5, "brand_name": ("Kimex", "Ingram", "Acme")[i % 3],
+             "description": "Support TV mural fixe, acier, VESA 600x400.", "reference": f"REF-{start + i}"}
+            for i in range(BATCH)
+        ],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=20)
+    args = parser.parse_args()
+    setup_django("pixeepim_bench_bulk")
+    _, _, key = account(["products:read", "products:write"])
+    session = requests.Session()
+    session.headers["X-API-Key"] = key
+    with gunicorn(workers=2) as base:
+        session.post(f"{base}/api/v1/products/bulk", json=batch(10_000_000)).raise_for_status()  # warm-up
+        bodies = [batch(i * BATCH) for i in range(args.requests)]
+        total = 0.0
+        for body in bodies:
+            seconds, response = timed(lambda: session.post(f"{base}/api/v1/products/bulk", json=body))
+            response.raise_for_status()
+            assert response.json()["created"] == BATCH, response.json()
+            total += seconds
+    created = BATCH * args.requests
+    print(f"bulk create: {created} products in {args.requests} requests of {BATCH}: "
+          f"{total:.2f}s, {created / total:,.0f} products/s, {total / args.requests * 1000:.0f} ms/request")
+
+
+if __name__ == "__main__":
+    main()
