@@ -4,6 +4,7 @@ audit trail and validation issues that every write keeps current."""
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -399,8 +400,8 @@ class AuditEvent(OrgOwned):
         "pixee_auth.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_label = models.CharField(max_length=200, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -189,37 +189,27 @@ def clean_product_input(data, *, allowed=None, replace=False):
     if not isinstance(data, dict):
         item.add_error("non_field_errors", "Each product must be a JSON object.")
         return item
-    accepted = allowed or WRITABLE_FIELDS
     for name, raw in data.items():
-        if name not in accepted:
+        known = _SPECS.get(name)
+        if known is None or (allowed is not None and name not in allowed):
             item.add_error(name, "Unknown field.")
             continue
-        spec = PRODUCT_FIELDS.get(name) or ALIAS_FIELDS.get(name)
-        if name in REFERENCE_FIELDS:
-            target = item.references
-            spec = REFERENCE_SPEC
-        else:
-            target = item.aliases if name in ALIAS_FIELDS else item.values
-        if raw == "" and spec.empty == "":
-            target[name] = ""  # clearing an optional text field
-            continue
-        if raw is None:
+        spec, kind = known
+        target = item.values if kind == "value" else item.references if kind == "reference" else item.aliases
+        if raw is None or (raw == "" and spec.empty == ""):
             if spec.empty is REQUIRED:
                 item.add_error(name, "May not be null.")
             else:
-                target[name] = spec.empty
+                target[name] = spec.empty  # null, or "" for an optional text: the field is cleared
             continue
         try:
             target[name] = spec.clean(raw)
         except Invalid as exc:
             item.add_error(name, str(exc))
     if replace:
-        for name, spec in PRODUCT_FIELDS.items():
-            if name in accepted and name not in data and spec.empty is not REQUIRED:
-                item.values[name] = spec.empty
-        for name in REFERENCE_FIELDS:
-            if name in accepted and name not in data:
-                item.references[name] = None
+        for name, (spec, kind) in _SPECS.items():
+            if kind != "alias" and name not in data and spec.empty is not REQUIRED and (allowed is None or name in allowed):
+                (item.values if kind == "value" else item.references)[name] = spec.empty
     if "is_active" in item.aliases:
         is_active = item.aliases.pop("is_active")
         if "status" in item.values and (item.values["status"] == Product.Status.ACTIVE) != is_active:
@@ -230,3 +220,9 @@ def clean_product_input(data, *, allowed=None, replace=False):
 
 
 REFERENCE_SPEC = FieldSpec(_uuid, None, "UUID of a row of your organization.")
+# name → (spec, kind): where a checked value goes in a CleanItem.
+_SPECS = {
+    **{name: (spec, "value") for name, spec in PRODUCT_FIELDS.items()},
+    **{name: (REFERENCE_SPEC, "reference") for name in REFERENCE_FIELDS},
+    **{name: (spec, "alias") for name, spec in ALIAS_FIELDS.items()},
+}

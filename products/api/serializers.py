@@ -78,16 +78,32 @@ class ProductListQuery(serializers.Serializer):
     sort_order = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
 
 
+class ProductBatchField(serializers.ListField):
+    """A list of product objects, taken as they are: ``products.payload`` checks each item, so the
+    field only checks the list itself (no serializer pass per item)."""
+
+    def __init__(self, *, max_length, **kwargs):
+        super().__init__(allow_empty=False, max_length=max_length, child=serializers.DictField(), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        if not data:
+            self.fail("empty")
+        if len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return data
+
+
 class BulkCreateSerializer(serializers.Serializer):
-    products = serializers.ListField(allow_empty=False, max_length=1000, help_text="Up to 1,000 product objects.")
+    products = ProductBatchField(max_length=1000, help_text="Up to 1,000 product objects.")
     supplier_code = serializers.CharField(required=False, max_length=50)
     skip_duplicates = serializers.BooleanField(default=False)
     dry_run = serializers.BooleanField(default=False)
 
 
 class BulkUpdateSerializer(serializers.Serializer):
-    products = serializers.ListField(allow_empty=False, max_length=1000,
-                                     help_text="Objects with `ean` and the fields to change.")
+    products = ProductBatchField(max_length=1000, help_text="Objects with `ean` and the fields to change.")
     skip_not_found = serializers.BooleanField(default=False)
     dry_run = serializers.BooleanField(default=False)
 

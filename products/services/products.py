@@ -157,6 +157,7 @@ def save_products(*, organization, payloads, actor, mode, skip_existing=False, s
     - ``required_to_create``: the fields a new product must have.
     - ``dry_run``: everything is checked, nothing is written.
     """
+    allowed = frozenset(allowed) if allowed is not None else None
     items = [clean_product_input(p, allowed=allowed, replace=replace) for p in payloads]
     for item in items:
         for name, value in (defaults or {}).items():
@@ -273,12 +274,13 @@ def _write(organization, actor, results):
     record(
         [event_row(organization=organization, actor=actor, action="product.created", entity_type="product",
                    entity_id=r.product_id,
-                   after={k: json_value(r.row[k]) for k in TRACKED_ATTNAMES if r.row[k] not in (None, "")})
+                   after={k: r.row[k] for k in TRACKED_ATTNAMES if r.row[k] is not None and r.row[k] != ""})
          for r in created]
         + [event_row(organization=organization, actor=actor, action="product.updated", entity_type="product",
                      entity_id=r.product_id, before=r.before, after=r.after) for r in to_update]
     )
-    refresh_validation_issues([r.row for r in created + to_update])
+    refresh_validation_issues([r.row for r in created], new=True)
+    refresh_validation_issues([r.row for r in to_update])
 
 
 # --- Single products ---------------------------------------------------------------------------

@@ -28,10 +28,11 @@ def _code_issues(product):
                f"Reference '{product['reference']}' has characters channels refuse (use letters, digits, . _ / -).")
 
 
-def refresh_validation_issues(products):
+def refresh_validation_issues(products, *, new=False):
     """Recomputes the issues of these products, in a constant number of queries.
 
-    ``products`` are rows (``{attname: value}``, see ``Product.as_row``) of saved products."""
+    ``products`` are rows (``{attname: value}``, see ``Product.as_row``) of saved products;
+    ``new`` says they were just created, so they have no variants, values or issues yet."""
     if not products:
         return
     product_ids = [p["id"] for p in products]
@@ -41,13 +42,15 @@ def refresh_validation_issues(products):
     if template_ids:
         for link in TemplateAttribute.objects.filter(template_id__in=template_ids, required=True).select_related("attribute"):
             required[link.template_id].append(link.attribute)
+    if template_ids and not new:
         for value in AttributeValue.objects.filter(product_id__in=product_ids, variant__isnull=True).select_related("attribute"):
             if value.is_filled():
                 filled.add((value.product_id, value.attribute_id))
     bad_skus = defaultdict(list)
-    for product_id, sku in Variant.objects.filter(product_id__in=product_ids).values_list("product_id", "sku"):
-        if not VALID_SKU.match(sku):
-            bad_skus[product_id].append(sku)
+    if not new:
+        for product_id, sku in Variant.objects.filter(product_id__in=product_ids).values_list("product_id", "sku"):
+            if not VALID_SKU.match(sku):
+                bad_skus[product_id].append(sku)
 
     now = timezone.now()
     issues = []
@@ -65,5 +68,6 @@ def refresh_validation_issues(products):
              "field": field, "message": message, "created_at": now}
             for code, field, message in found
         )
-    ValidationIssue.objects.filter(product_id__in=product_ids).delete()
+    if not new:
+        ValidationIssue.objects.filter(product_id__in=product_ids).delete()
     insert_rows(ValidationIssue, issues)
