@@ -17,7 +17,7 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0
 BENCH_ENV = {
     "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "PIXEE_FERNET_KEYS": "YmVuY2gtb25seS1mZXJuZXQta2V5LTAxMjM0NTY3ODk=",
-    "PIXEE_SSL_REDIRECT": "0",
+    "PIXEE_HTTPS": "0",  # gunicorn on plain http://127.0.0.1
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
     # Benchmarks measure throughput, not the rate limiter.
     "PIXEE_RATE_READ": "1000000",
@@ -41,6 +41,7 @@ def setup_django(database_name):
 
     django.setup()
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # gunicorn serves them as production does
     return database_url
 
 

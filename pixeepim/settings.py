@@ -138,10 +138,12 @@ STORAGES = {
 # --- Security --------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_SSL_REDIRECT = env_bool("PIXEE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("PIXEE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+# Whether the site is served over HTTPS (directly or behind a TLS proxy): cookies are then Secure,
+# plain HTTP is redirected and HSTS is sent. Off only for local plain-HTTP set-ups.
+PIXEE_HTTPS = env_bool("PIXEE_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PIXEE_HTTPS
+SECURE_SSL_REDIRECT = env_bool("PIXEE_SSL_REDIRECT", PIXEE_HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("PIXEE_HSTS_SECONDS", "31536000" if PIXEE_HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 if env_bool("PIXEE_BEHIND_TLS_PROXY", False):
@@ -165,7 +167,7 @@ PIXEE_ACCESS_TOKEN_TTL = timedelta(minutes=15)
 PIXEE_REFRESH_TOKEN_TTL = timedelta(days=int(os.environ.get("PIXEE_REFRESH_TOKEN_DAYS", "14")))
 PIXEE_REFRESH_COOKIE_NAME = "refresh_token"
 PIXEE_REFRESH_COOKIE_PATH = "/api/v1/auth"
-PIXEE_REFRESH_COOKIE_SECURE = not DEBUG
+PIXEE_REFRESH_COOKIE_SECURE = PIXEE_HTTPS
 PIXEE_LOCKOUT_THRESHOLD = 5
 PIXEE_LOCKOUT_WINDOW = timedelta(minutes=15)
 PIXEE_LOCKOUT_DURATION = timedelta(minutes=15)
