@@ -143,7 +143,7 @@ PIM_PRODUCT_FIELDS = ["name", "description", "category_id", "ean", "reference", 
 
 
 class VariantListView(PimListCreateView):
-    queryset = Variant.objects.all()
+    queryset = Variant.objects.prefetch_related("attribute_values__attribute")
     serializer_class = s.VariantSerializer
 
     def product(self):
@@ -156,7 +156,8 @@ class VariantListView(PimListCreateView):
         return super().get_queryset().filter(product=self.product())
 
     def create_row(self, data):
-        return catalog.create_variant(product=self.product(), actor=self.actor(), **data)
+        variant = catalog.create_variant(product=self.product(), actor=self.actor(), **data)
+        return self.get_queryset().get(pk=variant.pk)
 
 
 # --- Stats, export, bulk jobs --------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """Serializers of the tenant PIM surface (seed 004). Bodies are checked here; rows referenced by id
 are looked up in the request's organization only (``context["organization"]``)."""
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from pixeepim.api.formats import iso_utc
 
 from products.currencies import ISO_4217
+from products.services.catalog import parse_attribute_values
 from products.models import (
     Attribute,
     AttributeGroup,
@@ -78,10 +81,12 @@ class VariantSerializer(serializers.ModelSerializer):
     currency = serializers.CharField(default="EUR", help_text="ISO 4217 code, e.g. USD.")
     price = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, required=False, allow_null=True,
                                      coerce_to_string=False)
+    attributes = serializers.DictField(required=False, help_text="Attribute values by attribute code, e.g. "
+                                       '{"color": "red", "size": "M"}; typed as each attribute is.')
 
     class Meta:
         model = Variant
-        fields = ["id", "product_id", "sku", "barcode", "price", "currency", "created_at", "updated_at"]
+        fields = ["id", "product_id", "sku", "barcode", "price", "currency", "attributes", "created_at", "updated_at"]
         read_only_fields = ["id", "product_id", "created_at", "updated_at"]
         extra_kwargs = {"sku": {"validators": []}}
 
@@ -90,6 +95,21 @@ class VariantSerializer(serializers.ModelSerializer):
         if value not in ISO_4217:
             raise serializers.ValidationError(f"'{value}' is not an ISO 4217 currency code.")
         return value
+
+    def validate_attributes(self, raw):
+        values, errors = parse_attribute_values(organization=self.context["organization"], raw=raw)
+        if errors:
+            raise serializers.ValidationError([f"{key.removeprefix('attributes.')}: {msgs[0]}" for key, msgs in errors.items()])
+        return values
+
+    def to_representation(self, variant):
+        body = super().to_representation(variant)
+        body["attributes"] = {value.attribute.code: _json(value.value) for value in variant.attribute_values.all()}
+        return body
+
+
+def _json(value):
+    return float(value) if isinstance(value, Decimal) else value
 
 
 # --- Taxonomy ----------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Writes of the catalog's structure and product satellites: taxonomy, attributes, templates,
 variants and media. Each runs in one transaction and leaves an audit event."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import IntegrityError, transaction
 
 from pixeepim.api.errors import Conflict
@@ -77,11 +79,14 @@ def create_template(*, organization, actor, name, description="", attributes=())
 
 
 @transaction.atomic
-def create_variant(*, product, actor, sku, barcode="", price=None, currency="EUR"):
+def create_variant(*, product, actor, sku, barcode="", price=None, currency="EUR", attributes=None):
+    """``attributes``: ``{attribute: value}`` as ``parse_attribute_values`` returns them."""
     variant = _create(Variant, organization=product.organization, actor=actor,
                       conflict=f"A variant with SKU '{sku}' already exists.",
                       audit_fields=["product_id", "sku", "barcode", "price", "currency"],
                       product=product, sku=sku, barcode=barcode, price=price, currency=currency)
+    if attributes:
+        set_attribute_values(product=product, variant=variant, values=attributes, actor=actor)
     refresh_validation_issues([product.as_row()])
     return variant
 
@@ -106,13 +111,51 @@ def _typed_columns(attribute, value):
     return columns
 
 
-@transaction.atomic
-def set_attribute_values(*, product, values, actor):
-    """Sets a product's attribute values: ``{attribute: value}``; None or "" removes the value.
+def parse_attribute_values(*, organization, raw):
+    """Checks ``{attribute code: value}`` against the organization's attributes and their types.
 
-    A constant number of queries, however many attributes change.
+    Returns ``({attribute: value}, errors)``; errors are keyed ``attributes.<code>``."""
+    if not isinstance(raw, dict):
+        return {}, {"attributes": ["Must be an object of attribute codes to values."]}
+    attributes = {a.code: a for a in Attribute.objects.for_org(organization).filter(code__in=list(raw))}
+    values, errors = {}, {}
+    for code, value in raw.items():
+        attribute = attributes.get(code)
+        problem = None if attribute else "No attribute with this code in your organization."
+        if attribute and value not in (None, ""):
+            value, problem = _typed_value(attribute, value)
+        if problem:
+            errors[f"attributes.{code}"] = [problem]
+        else:
+            values[attribute] = value
+    return values, errors
+
+
+def _typed_value(attribute, value):
+    kind = attribute.data_type
+    if kind == Attribute.DataType.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return None, "Must be a number."
+        try:
+            return Decimal(str(value)), None
+        except InvalidOperation:
+            return None, "Must be a number."
+    if kind == Attribute.DataType.BOOLEAN:
+        return (value, None) if isinstance(value, bool) else (None, "Must be true or false.")
+    if not isinstance(value, str):
+        return None, "Must be a string."
+    if kind == Attribute.DataType.SELECT and value not in attribute.options:
+        return None, f"Must be one of: {', '.join(attribute.options)}."
+    return value, None
+
+
+@transaction.atomic
+def set_attribute_values(*, product, values, actor, variant=None):
+    """Sets attribute values of a product, or of one of its variants: ``{attribute: value}``;
+    None or "" removes the value. A constant number of queries, however many attributes change.
     """
-    current = {v.attribute_id: v for v in AttributeValue.objects.filter(product=product, variant__isnull=True)}
+    scope = {"product": product, "variant": variant}
+    current = {v.attribute_id: v for v in AttributeValue.objects.filter(**scope).select_related("attribute")}
     upserts, removed, before, after = [], [], {}, {}
     for attribute, value in values.items():
         existing = current.get(attribute.id)
@@ -124,16 +167,16 @@ def set_attribute_values(*, product, values, actor):
             continue
         if old == value:
             continue
-        upserts.append(AttributeValue(organization_id=product.organization_id, product=product, attribute=attribute,
-                                      **_typed_columns(attribute, value)))
+        upserts.append(AttributeValue(organization_id=product.organization_id, attribute=attribute,
+                                      **scope, **_typed_columns(attribute, value)))
         before[attribute.code], after[attribute.code] = json_value(old), json_value(value)
     if removed:
         AttributeValue.objects.filter(pk__in=removed).delete()
     if upserts:
-        AttributeValue.objects.filter(product=product, variant__isnull=True,
-                                      attribute_id__in=[v.attribute_id for v in upserts]).delete()
+        AttributeValue.objects.filter(**scope, attribute_id__in=[v.attribute_id for v in upserts]).delete()
         AttributeValue.objects.bulk_create(upserts)
     if before or after:
-        record([event_row(organization=product.organization, actor=actor, action="product.attributes_updated",
-                          entity_type="product", entity_id=product.id, before=before, after=after)])
+        entity_type, entity = ("variant", variant) if variant else ("product", product)
+        record([event_row(organization=product.organization, actor=actor, action=f"{entity_type}.attributes_updated",
+                          entity_type=entity_type, entity_id=entity.id, before=before, after=after)])
         refresh_validation_issues([product.as_row()])

@@ -3,7 +3,7 @@ validation, audit (seed 004, contract §7). Jobs are in test_pim_jobs.py."""
 
 import pytest
 
-from products.models import AuditEvent, Category, Product, TemplateAttribute
+from products.models import AuditEvent, Category, Product, TemplateAttribute, Variant
 from tests.products.factories import (
     AttributeFactory,
     BrandFactory,
@@ -318,3 +318,21 @@ def test_audit_lists_the_organizations_events(client, org, other_org):
     assert [e["action"] for e in events] == ["product.created", "product.updated"]
     assert events[1]["before"] == {"name": "A"} and events[1]["after"] == {"name": "B"}
     assert len(client.get(f"{PIM}/audit").json()) == 2
+
+
+def test_variants_carry_typed_attribute_values(client, org):
+    product = ProductFactory(organization=org)
+    AttributeFactory(organization=org, code="color", data_type="SELECT", options=["red", "blue"])
+    AttributeFactory(organization=org, code="length", data_type="NUMBER")
+    url = f"{PIM}/products/{product.id}/variants"
+
+    created = client.post(url, {"sku": "RED-M", "attributes": {"color": "red", "length": 1.5}}, format="json")
+
+    assert created.status_code == 201, created.json()
+    assert created.json()["attributes"] == {"color": "red", "length": 1.5}
+    assert client.get(url).json()[0]["attributes"] == {"color": "red", "length": 1.5}
+    bad = client.post(url, {"sku": "X", "attributes": {"color": "green", "length": "long", "nope": 1}}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["errors"] == {"attributes": ["color: Must be one of: red, blue.", "length: Must be a number.",
+                                                   "nope: No attribute with this code in your organization."]}
+    assert Variant.objects.filter(sku="X").count() == 0
