@@ -5,6 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from pixeepim.api.views import GraphqlGoneView
 from pixeepim.auth import api as auth_api
 
+admin.site.site_header = "Pixee PIM"
+admin.site.site_title = "Pixee PIM"
+admin.site.index_title = "Catalog back-office"
+
 handler404 = "pixeepim.api.views.page_not_found"
 handler500 = "pixeepim.api.views.server_error"
 

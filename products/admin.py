@@ -246,9 +246,11 @@ class ProductAdmin(AuditedOrgAdmin):
     def completeness_bar(self, product):
         color = "#2e7d32" if product.completeness >= 70 else "#ef6c00" if product.completeness >= 40 else "#c62828"
         return format_html(
-            '<div title="{}%" style="width:100px;background:#e0e0e0;border-radius:3px">'
-            '<div style="width:{}px;background:{};height:10px;border-radius:3px"></div></div>',
-            product.completeness, product.completeness, color,
+            '<div title="{}%" style="display:flex;align-items:center;gap:6px">'
+            '<div style="width:100px;background:#e0e0e0;border-radius:3px">'
+            '<div style="width:{}px;background:{};height:10px;border-radius:3px"></div></div>'
+            '<span>{}%</span></div>',
+            product.completeness, product.completeness, color, product.completeness,
         )
 
     # Saving goes through the product services, as the APIs do.

@@ -1,10 +1,15 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 
 from pixeepim.tenancy.admin_scoping import OrgScopedAdmin
 from pixeepim.tenancy.models import Membership, Organization, Tenant, User
 from pixeepim.tenancy.roles import Permission
+
+
+# What a user may do comes from their role in each organization (memberships), not Django groups.
+admin.site.unregister(Group)
 
 
 class OrganizationInline(admin.TabularInline):
