@@ -24,6 +24,7 @@ api_v1 = [
     path("api-keys", auth_api.ApiKeyListView.as_view(), name="api-key-list"),
     path("api-keys/<uuid:pk>", auth_api.ApiKeyDetailView.as_view(), name="api-key-detail"),
     path("", include("products.api.urls")),
+    path("ext/", include("extapi.urls")),
     path("graphql", GraphqlGoneView.as_view(), name="graphql-gone"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -178,12 +178,13 @@ class CleanItem:
         self.errors.setdefault(name, []).append(message)
 
 
-def clean_product_input(data, *, allowed=None, replace=False):
+def clean_product_input(data, *, allowed=None, replace=False, ignore_nulls=False):
     """Checks one item.
 
     ``allowed`` limits the accepted field names (default: every writable field). Unknown
     fields are errors, never dropped silently. With ``replace`` (PUT), writable model fields the
-    item omits are emptied (see ``FieldSpec.empty``).
+    item omits are emptied (see ``FieldSpec.empty``). With ``ignore_nulls``, a null leaves the field
+    as it is instead of emptying it (the External API's upsert and PATCH).
     """
     item = CleanItem()
     if not isinstance(data, dict):
@@ -195,6 +196,8 @@ def clean_product_input(data, *, allowed=None, replace=False):
             item.add_error(name, "Unknown field.")
             continue
         spec, kind = known
+        if raw is None and ignore_nulls:
+            continue
         target = item.values if kind == "value" else item.references if kind == "reference" else item.aliases
         if raw is None or (raw == "" and spec.empty == ""):
             if spec.empty is REQUIRED:

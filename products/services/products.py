@@ -146,19 +146,20 @@ def _resolve_references(organization, items, *, create_missing):
 
 def save_products(*, organization, payloads, actor, mode, skip_existing=False, skip_missing=False,
                   dry_run=False, replace=False, defaults=None, allowed=None, create_missing_references=True,
-                  match_ids=None, required_to_create=("name",)):
+                  match_ids=None, required_to_create=("name",), ignore_nulls=False):
     """Creates and/or updates a batch of products; returns one ``ItemResult`` per payload, in order.
 
     - ``mode``: CREATE (an existing EAN is a conflict, or ``skip_existing``), UPDATE (matched by
       EAN, or by ``match_ids[i]`` when given; a missing one is an error, or ``skip_missing``),
       UPSERT (create, or update the given fields).
-    - ``replace``: writable fields the payload omits are emptied (PUT).
+    - ``replace``: writable fields the payload omits are emptied (PUT); ``ignore_nulls``: null
+      values leave fields unchanged.
     - ``defaults``: aliases applied to every item that does not set them (e.g. a batch's supplier).
     - ``required_to_create``: the fields a new product must have.
     - ``dry_run``: everything is checked, nothing is written.
     """
     allowed = frozenset(allowed) if allowed is not None else None
-    items = [clean_product_input(p, allowed=allowed, replace=replace) for p in payloads]
+    items = [clean_product_input(p, allowed=allowed, replace=replace, ignore_nulls=ignore_nulls) for p in payloads]
     for item in items:
         for name, value in (defaults or {}).items():
             item.aliases.setdefault(name, value)
@@ -300,11 +301,11 @@ def create_product(*, organization, data, actor, allowed=None, required=("name",
                                  allowed=allowed, required_to_create=required))
 
 
-def update_product(*, product, data, actor, replace=False, allowed=None):
+def update_product(*, product, data, actor, replace=False, allowed=None, ignore_nulls=False):
     """Applies ``data`` to ``product`` (PATCH; PUT with ``replace``). Returns the fresh product."""
     return _single(
         save_products(organization=product.organization, payloads=[data], actor=actor, mode=UPDATE,
-                      match_ids=[product.id], replace=replace, allowed=allowed)
+                      match_ids=[product.id], replace=replace, allowed=allowed, ignore_nulls=ignore_nulls)
     )
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExtApiConfig(AppConfig):
+    name = "extapi"
+    verbose_name = "External API"
