@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from extapi import schema
 from extapi.envelope import envelope, error_envelope
-from extapi.representation import ext_product, product_rows
+from extapi.representation import UPDATED_AT, ext_product, product_rows
 from pixeepim.api.errors import Conflict
 from pixeepim.api.pagination import PageWindow
 from pixeepim.api.scoping import Access, OrgScopedMixin
@@ -81,10 +81,11 @@ class ExtView(OrgScopedMixin, generics.GenericAPIView):
 
     def page(self, queryset, *, default_size, since=None):
         window = PageWindow(self.request, default_size=default_size, max_size=MAX_PAGE_SIZE, size_param="page_size")
-        total = queryset.count()
         rows = list(product_rows(queryset.order_by(*ORDERING))[window.offset : window.offset + window.size])
+        # A short first page is the whole result: no need to count it.
+        total = len(rows) if window.offset == 0 and len(rows) < window.size else queryset.count()
         # The time a poller continues from: the last item's, else where it asked from (contract §6).
-        updated_at = rows[-1]["updated_at"] if rows else (since or timezone.now())
+        updated_at = rows[-1][UPDATED_AT] if rows else (since or timezone.now())
         return envelope([ext_product(row) for row in rows], total=total, page=window.page, page_size=window.size,
                         updated_at=updated_at)
 

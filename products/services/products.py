@@ -64,19 +64,20 @@ def allocate_write_times(organization, count):
 
     Writers of one organization take a transaction-level lock first, so timestamps follow commit
     order: a delta-sync reader that has seen time T never misses a later-committed write before T
-    (contract §6). Must run inside the writing transaction.
+    (contract §6). Only live products count (deleted ones are in no delta), which keeps the
+    lookup on the delta index. Must run inside the writing transaction.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_org_lock_key(organization)])
             cursor.execute(
                 "SELECT greatest(clock_timestamp(), max(updated_at) + interval '1 microsecond') "
-                "FROM products_product WHERE organization_id = %s",
+                "FROM products_product WHERE organization_id = %s AND deleted_at IS NULL",
                 [organization.id],
             )
             start = cursor.fetchone()[0]
     else:  # SQLite serializes writers itself
-        latest = Product.objects.filter(organization=organization).aggregate(latest=Max("updated_at"))["latest"]
+        latest = Product.objects.for_org(organization).live().aggregate(latest=Max("updated_at"))["latest"]
         start = timezone.now()
         if latest is not None and latest >= start:
             start = latest + datetime.timedelta(microseconds=1)
