@@ -93,7 +93,7 @@ def test_the_loop_misses_nothing_while_other_writes_go_on(live_server, organizat
 
     def writer(offset):
         try:
-            for round_number in range(40):
+            for round_number in range(12):
                 if stop.is_set():
                     break
                 # New products and updates of existing ones, 500 per transaction.
