@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "pixeepim.auth",
     "pixeepim.api",
     "products",
+    "workflow",
     "extapi",
 ]
 

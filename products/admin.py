@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from pixeepim import events
 from pixeepim.auth.actors import SYSTEM, Actor
 from pixeepim.tenancy.models import Organization
 from products.admin_support import (
@@ -276,20 +277,21 @@ class ProductAdmin(AuditedOrgAdmin):
         """Inline rows join the product's organization, and every change is audited."""
         product = form.instance
         actor = Actor.of(request.user)
-        events = []
+        changes = []
         instances = formset.save(commit=False)
         for row in formset.deleted_objects:
-            events.append(self._inline_event(product, actor, row, "deleted"))
+            changes.append(self._inline_event(product, actor, row, "deleted"))
             row.delete()
         for row in instances:
             row.organization_id = product.organization_id
             verb = "added" if row._state.adding else "changed"
             row.save()
-            events.append(self._inline_event(product, actor, row, verb))
+            changes.append(self._inline_event(product, actor, row, verb))
         formset.save_m2m()
-        record(events)
-        if events:
+        record(changes)
+        if changes:
             refresh_validation_issues([Product.objects.get(pk=product.pk).as_row()])
+            events.emit("products.written", organization=product.organization, product_ids=[product.pk])
 
     def _inline_event(self, product, actor, row, verb):
         name = row._meta.model_name

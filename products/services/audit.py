@@ -47,3 +47,15 @@ def event_row(*, organization, actor, action, entity_type, entity_id, before=Non
 def record(rows):
     """Saves audit event rows in one statement."""
     insert_rows(AuditEvent, rows)
+
+
+def record_transitions(*, organization, transitions):
+    """Audit events for workflow transitions (subscribed to ``product.transitioned``)."""
+    record([
+        {"organization_id": organization.pk, "created_at": t["created_at"], "action": "product.transitioned",
+         "entity_type": "product", "entity_id": str(t["product_id"]), "actor_user_id": t["actor_user_id"],
+         "actor_api_key_id": t["actor_api_key_id"], "actor_label": t["actor_label"],
+         "before": {"workflow_state": t["from_state"]},
+         "after": {"workflow_state": t["to_state"], "action": t["action"], "comment": t["comment"]}}
+        for t in transitions
+    ])

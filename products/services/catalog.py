@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 
+from pixeepim import events
 from pixeepim.api.errors import Conflict
 from products.models import (
     Attribute,
@@ -93,10 +94,12 @@ def create_variant(*, product, actor, sku, barcode="", price=None, currency="EUR
 
 @transaction.atomic
 def attach_media(*, organization, actor, url, product=None, variant=None, alt="", position=0):
-    return _create(Media, organization=organization, actor=actor, conflict="This media already exists.",
-                   audit_fields=["product_id", "variant_id", "url", "alt", "position"],
-                   product=product or (variant.product if variant else None), variant=variant, url=url, alt=alt,
-                   position=position)
+    media = _create(Media, organization=organization, actor=actor, conflict="This media already exists.",
+                    audit_fields=["product_id", "variant_id", "url", "alt", "position"],
+                    product=product or (variant.product if variant else None), variant=variant, url=url, alt=alt,
+                    position=position)
+    events.emit("products.written", organization=organization, product_ids=[media.product_id])
+    return media
 
 
 def _typed_columns(attribute, value):
@@ -180,3 +183,4 @@ def set_attribute_values(*, product, values, actor, variant=None):
         record([event_row(organization=product.organization, actor=actor, action=f"{entity_type}.attributes_updated",
                           entity_type=entity_type, entity_id=entity.id, before=before, after=after)])
         refresh_validation_issues([product.as_row()])
+        events.emit("products.written", organization=product.organization, product_ids=[product.id])

@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from pixeepim import events
 from pixeepim.api.errors import Conflict
 from products.models import Brand, Category, Product, Supplier, Template
 from products.payload import PRODUCT_FIELDS, REFERENCE_FIELDS, clean_product_input
@@ -283,6 +284,8 @@ def _write(organization, actor, results):
     )
     refresh_validation_issues([r.row for r in created], new=True)
     refresh_validation_issues([r.row for r in to_update])
+    events.emit("products.written", organization=organization,
+                product_ids=[r.product_id for r in created + to_update])
 
 
 # --- Single products ---------------------------------------------------------------------------

@@ -165,9 +165,9 @@ def test_bulk_create_runs_in_a_constant_number_of_queries(editor):
     create(0, 1)()  # the brand and supplier now exist: creating them is not part of the comparison
     small, large = queries_for(create(1, 10)), queries_for(create(11, 1000))
 
-    # Session, membership, references, existing rows, lock and times, then per table written a
-    # staging table, its COPY and one INSERT: about two dozen statements for 10 or 1,000 items.
-    assert small == large <= 24
+    # Session, membership, references, existing rows, lock and times, per table written a staging
+    # table, its COPY and one INSERT, then completeness: about thirty statements for 10 or 1,000.
+    assert small == large <= 32
     assert Product.objects.count() == 1011
 
 
@@ -181,5 +181,5 @@ def test_bulk_update_runs_in_a_constant_number_of_queries(editor):
 
     small, large = queries_for(update(0, 10)), queries_for(update(10, 1000))
 
-    assert small == large <= 24
+    assert small == large <= 32
     assert Product.objects.filter(name__startswith="Renamed").count() == 1010

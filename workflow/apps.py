@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class WorkflowConfig(AppConfig):
+    name = "workflow"
+    verbose_name = "Publication workflow"
+
+    def ready(self):
+        from pixeepim import events
+        from workflow import services
+
+        # Every product write keeps completeness current (and may send a published product back).
+        events.subscribe("products.written", services.on_products_written)
