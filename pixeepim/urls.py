@@ -25,6 +25,7 @@ api_v1 = [
     path("api-keys/<uuid:pk>", auth_api.ApiKeyDetailView.as_view(), name="api-key-detail"),
     path("", include("products.api.urls")),
     path("ext/", include("extapi.urls")),
+    path("workflow/", include("workflow.urls")),
     path("graphql", GraphqlGoneView.as_view(), name="graphql-gone"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -48,7 +48,8 @@ def evaluate(rows):
             items = [(label, row[name] not in (None, "")) for name, label in DEFAULT_ITEMS.items()]
             items.append((IMAGE, row["id"] in with_images))
         missing = [label for label, ok in items if not ok]
-        score = 100 if not items else round(100 * (len(items) - len(missing)) / len(items))
+        # Rounded down: a product is never shown as more complete than it is.
+        score = 100 if not items else 100 * (len(items) - len(missing)) // len(items)
         results[row["id"]] = (score, missing)
     return results
 
