@@ -35,9 +35,11 @@ def evaluate(rows):
     if template_ids:
         for link in TemplateAttribute.objects.filter(template_id__in=template_ids, required=True).select_related("attribute"):
             required[link.template_id].append(link.attribute)
-        for value in AttributeValue.objects.filter(product_id__in=ids, variant__isnull=True).select_related("attribute"):
-            if value.is_filled():
-                filled.add((value.product_id, value.attribute_id))
+        values = AttributeValue.objects.filter(product_id__in=ids, variant__isnull=True).values_list(
+            "product_id", "attribute_id", "value_text", "value_number", "value_boolean")
+        # Only the column of the attribute's type is ever set, so any set column means filled.
+        filled = {(product_id, attribute_id) for product_id, attribute_id, text, number, boolean in values
+                  if text or number is not None or boolean is not None}
     if len(template_ids) < len(rows) or not template_ids:
         with_images = set(Media.objects.filter(product_id__in=ids).values_list("product_id", flat=True).distinct())
     results = {}

@@ -115,3 +115,19 @@ def refresh_completeness(organization, product_ids):
 
 def on_products_written(*, organization, product_ids):
     refresh_completeness(organization, product_ids)
+
+
+RECOMPUTE_CHUNK = 5000
+
+
+def recompute_organization(organization, *, on_progress=None):
+    """Recomputes every live product's completeness, chunk by chunk (each chunk one transaction,
+    a constant number of queries); ``on_progress(count)`` is told after each. Returns the total."""
+    ids = list(Product.objects.for_org(organization).live().order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), RECOMPUTE_CHUNK):
+        chunk = ids[start : start + RECOMPUTE_CHUNK]
+        with transaction.atomic():
+            refresh_completeness(organization, chunk)
+        if on_progress:
+            on_progress(len(chunk))
+    return len(ids)

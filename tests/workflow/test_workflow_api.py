@@ -249,3 +249,20 @@ def test_bulk_transition_of_1000_products_runs_in_a_constant_number_of_queries(r
     large = bulk([str(p.id) for p in products[10:]])
     assert small == large
     assert Product.objects.filter(workflow_state="archived").count() == 1010
+
+
+def test_recompute_command_fixes_every_products_completeness(org, other_org):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    stale = [ProductFactory(organization=org, completeness=100) for _ in range(3)]  # factories skip services
+    theirs = ProductFactory(organization=other_org, completeness=100)
+    out, err = StringIO(), StringIO()
+
+    call_command("recompute_completeness", "--org", str(org.id), stdout=out, stderr=err)
+
+    assert json.loads(out.getvalue()) == {"org_id": str(org.id), "products": 3}
+    assert {Product.objects.get(pk=p.pk).completeness for p in stale} == {37}
+    assert Product.objects.get(pk=theirs.pk).completeness == 100
