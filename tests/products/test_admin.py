@@ -22,7 +22,8 @@ from tests.products.factories import (
 pytestmark = pytest.mark.django_db
 
 LIST = "/admin/products/product/"
-INLINES = ["variants", "media", "stock", "channel_prices"]
+# The product page's inline formsets (the workflow app adds its read-only history).
+INLINES = ["variants", "media", "stock", "channel_prices", "workflow_transitions"]
 
 
 def staff(organization, role="editor"):
