@@ -1,7 +1,10 @@
 import os
+import shutil
 
 import pytest
 import redis
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, make_api_key
@@ -137,3 +140,25 @@ def run_jobs(transactional_db):
 
     yield drain
     worker.stop()
+
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser():
+    """Headless Debian Chromium driven by Selenium (the admin tests that check what people see)."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromedriver must be installed in CI (.ci/run installs them).")
+        pytest.skip("chromium and chromedriver are not installed")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()

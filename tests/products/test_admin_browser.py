@@ -1,11 +1,5 @@
 """A catalog manager's session in a real browser: log in, find a product, edit it, see it saved."""
 
-import os
-import shutil
-
-import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -13,26 +7,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 from products.models import AuditEvent, Product
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 from tests.products.factories import BrandFactory, MediaFactory, ProductFactory
-
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
-@pytest.fixture
-def browser():
-    if not (CHROMIUM and CHROMEDRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("chromium and chromedriver must be installed in CI (.ci/run installs them).")
-        pytest.skip("chromium and chromedriver are not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--window-size=1400,1000"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
 
 
 def test_a_catalog_manager_finds_and_edits_a_product(browser, live_server, transactional_db):
