@@ -18,15 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
 
-from bench.support import account, gunicorn, setup_django, timed  # noqa: E402
+from bench.support import account, ean13, gunicorn, setup_django, timed  # noqa: E402
 
 BATCH = 500
 
-
-def ean13(n):
-    body = f"37{n:010d}"
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
-    return body + str((10 - total % 10) % 10)
 
 
 def items(start, suffix=""):

@@ -45,6 +45,13 @@ def setup_django(database_name):
     return database_url
 
 
+def ean13(n):
+    """A valid EAN-13 for sequence number ``n`` (right GS1 check digit)."""
+    body = f"37{n:010d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
