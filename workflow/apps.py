@@ -10,4 +10,5 @@ class WorkflowConfig(AppConfig):
         from workflow import services
 
         # Every product write keeps completeness current (and may send a published product back).
+        events.subscribe("products.saving", services.on_products_saving)
         events.subscribe("products.written", services.on_products_written)

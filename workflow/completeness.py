@@ -23,8 +23,10 @@ IMAGE = "at least one image"
 COLUMNS = ["id", "organization_id", "template_id", "workflow_state", "completeness", *DEFAULT_ITEMS]
 
 
-def evaluate(rows):
-    """``{product id: (completeness, [missing item labels])}`` for product rows (``COLUMNS``)."""
+def evaluate(rows, *, new=False):
+    """``{product id: (completeness, [missing item labels])}`` for product rows (``COLUMNS``).
+
+    ``new``: the products are being created, so they have no attribute values or media yet."""
     if not rows:
         return {}
     ids = [row["id"] for row in rows]
@@ -35,12 +37,13 @@ def evaluate(rows):
     if template_ids:
         for link in TemplateAttribute.objects.filter(template_id__in=template_ids, required=True).select_related("attribute"):
             required[link.template_id].append(link.attribute)
+    if template_ids and not new:
         values = AttributeValue.objects.filter(product_id__in=ids, variant__isnull=True).values_list(
             "product_id", "attribute_id", "value_text", "value_number", "value_boolean")
         # Only the column of the attribute's type is ever set, so any set column means filled.
         filled = {(product_id, attribute_id) for product_id, attribute_id, text, number, boolean in values
                   if text or number is not None or boolean is not None}
-    if len(template_ids) < len(rows) or not template_ids:
+    if not new and any(not row["template_id"] for row in rows):
         with_images = set(Media.objects.filter(product_id__in=ids).values_list("product_id", flat=True).distinct())
     results = {}
     for row in rows:

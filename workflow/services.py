@@ -86,6 +86,11 @@ def _move(organization, rows, definition, actor, comment, scores):
                 "completeness": scores[row["id"]][0] if row["id"] in scores else row["completeness"]}
                for row, stamp in zip(rows, stamps)]
     update_rows(Product, updates, ["workflow_state", "updated_at", "completeness"])
+    _record(organization, rows, definition, actor, comment, stamps)
+
+
+def _record(organization, rows, definition, actor, comment, stamps):
+    """History rows for ``rows`` (as they were before the transition) and the domain event."""
     transitions = [
         {"organization_id": organization.id, "product_id": row["id"], "action": definition.action,
          "from_state": row["workflow_state"], "to_state": definition.target,
@@ -99,6 +104,10 @@ def _move(organization, rows, definition, actor, comment, scores):
     events.emit("product.transitioned", organization=organization, transitions=transitions)
 
 
+def _demotion_comment(score):
+    return f"Completeness fell to {score}%, under the {GATE}% gate."
+
+
 def refresh_completeness(organization, product_ids):
     """Recomputes and stores completeness; a published product that falls under the gate goes
     back to review (the rule: a channel never keeps content that is no longer complete enough)."""
@@ -108,13 +117,30 @@ def refresh_completeness(organization, product_ids):
                if row["completeness"] != scores[row["id"]][0]]
     update_rows(Product, changed, ["completeness"])
     fallen = [row for row in changed if row["workflow_state"] == PUBLISHED and row["completeness"] < GATE]
-    comments = {row["id"]: f"Completeness fell to {row['completeness']}%, under the {GATE}% gate." for row in fallen}
-    _move(organization, fallen, DEMOTE, SYSTEM, comments, {})
+    _move(organization, fallen, DEMOTE, SYSTEM, {row["id"]: _demotion_comment(row["completeness"]) for row in fallen}, {})
     return scores
 
 
 def on_products_written(*, organization, product_ids):
     refresh_completeness(organization, product_ids)
+
+
+def on_products_saving(*, organization, created, updated):
+    """Fills the completeness of product rows about to be written (so the write carries it: no
+    second pass over the rows), and sends published ones that fall under the gate back to review;
+    returns what records those demotions once the rows are written."""
+    for rows, new in ((created, True), (updated, False)):
+        scores = evaluate(rows, new=new)
+        for row in rows:
+            row["completeness"] = scores[row["id"]][0]
+    fallen = [dict(row) for row in updated if row["workflow_state"] == PUBLISHED and row["completeness"] < GATE]
+    if not fallen:
+        return None
+    for row in updated:
+        if row["workflow_state"] == PUBLISHED and row["completeness"] < GATE:
+            row["workflow_state"] = DEMOTE.target
+    comments = {row["id"]: _demotion_comment(row["completeness"]) for row in fallen}
+    return lambda: _record(organization, fallen, DEMOTE, SYSTEM, comments, [row["updated_at"] for row in fallen])
 
 
 RECOMPUTE_CHUNK = 5000

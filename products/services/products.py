@@ -29,6 +29,8 @@ CREATE, UPDATE, UPSERT = "create", "update", "upsert"
 # Columns compared, audited and written: the writable ones and the foreign keys.
 TRACKED_ATTNAMES = [*PRODUCT_FIELDS, *(REFERENCE_FIELDS[name] + "_id" for name in REFERENCE_FIELDS)]
 PRODUCT_COLUMNS = [f.attname for f in Product._meta.concrete_fields]
+# Columns an update always writes: its time, and what subscribers of products.saving derive.
+DERIVED_COLUMNS = ("updated_at", "completeness", "workflow_state")
 # A new product's row before its values are applied (id and times are set per row).
 NEW_ROW = {f.attname: (None if f.has_default() and callable(f.default) else f.get_default())
            for f in Product._meta.concrete_fields}
@@ -257,6 +259,13 @@ def _write(organization, actor, results):
     for result in to_create:
         result.row["organization_id"] = organization.id
         result.row["created_at"] = result.row["updated_at"] = next(stamps)
+    for result in to_update:
+        result.row["updated_at"] = next(stamps)
+    # Higher layers fill the columns they derive (the workflow: completeness, and the state of a
+    # published product that falls under the gate) before the rows are written; what they return
+    # runs once the rows are there.
+    follow_ups = events.emit("products.saving", organization=organization, created=[r.row for r in to_create],
+                             updated=[r.row for r in to_update])
     inserted = insert_rows(Product, [r.row for r in to_create], ignore_conflicts=True)
     for result in to_create:
         # A concurrent writer may have taken an EAN or slug since we looked: that row was not
@@ -267,9 +276,7 @@ def _write(organization, actor, results):
             result.conflict, result.status, result.product_id = True, "error", None
             result.errors = {"ean": ["A product with this EAN or slug already exists."]}
     if to_update:
-        for result in to_update:
-            result.row["updated_at"] = next(stamps)
-        changed = sorted({name for r in to_update for name in r.after} | {"updated_at"})
+        changed = sorted({name for r in to_update for name in r.after} | set(DERIVED_COLUMNS))
         update_rows(Product, [r.row for r in to_update], changed)
         for result in to_update:
             result.status = "updated"
@@ -284,8 +291,9 @@ def _write(organization, actor, results):
     )
     refresh_validation_issues([r.row for r in created], new=True)
     refresh_validation_issues([r.row for r in to_update])
-    events.emit("products.written", organization=organization,
-                product_ids=[r.product_id for r in created + to_update])
+    for follow_up in follow_ups:
+        if follow_up:
+            follow_up()
 
 
 # --- Single products ---------------------------------------------------------------------------
