@@ -151,6 +151,8 @@ class ProductQuerySet(OrgQuerySet):
 class Product(CatalogModel):
     # Every product index starts with the organization: a separate index on it would only slow writes.
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Lists sort by creation within an organization (product_live_created), never across them.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Status(models.TextChoices):
         ACTIVE = "active"
@@ -188,7 +190,9 @@ class Product(CatalogModel):
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
-    template = models.ForeignKey(Template, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
+    # No index: nothing lists products by template, and every index slows catalog-sized writes.
+    template = models.ForeignKey(Template, null=True, blank=True, on_delete=models.SET_NULL, related_name="products",
+                                 db_index=False)
     asin = models.CharField(max_length=10, blank=True, verbose_name="ASIN")
     upc = models.CharField(max_length=12, blank=True, verbose_name="UPC")
     gtin = models.CharField(max_length=14, blank=True, verbose_name="GTIN")
@@ -239,11 +243,9 @@ class Product(CatalogModel):
             # allocate_write_times); narrow, so its counts are read from the index alone, quickly.
             models.Index(fields=["organization", "updated_at"], condition=Q(deleted_at__isnull=True),
                          name="product_live_updated"),
-            models.Index(fields=["organization", "reference"], name="product_org_reference"),
             models.Index(fields=["organization", "status"], name="product_org_status"),
             models.Index(fields=["organization", "workflow_state"], name="product_org_workflow"),
             models.Index(fields=["organization", "completeness"], name="product_org_completeness"),
-            models.Index(fields=["organization", "external_id"], name="product_org_external_id"),
         ]
 
     def __str__(self):
@@ -394,16 +396,20 @@ class ProductPrice(OrgOwned):
 class AuditEvent(OrgOwned):
     """Who changed what: one row per write, with the changed fields before and after."""
 
+    # A log, written a thousand rows at a time: its references are kept by the application (deletes
+    # cascade or clear them through Django), not by foreign-key checks on every row at commit.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     id = models.BigAutoField(primary_key=True)
     created_at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=50, help_text="e.g. product.created, product.updated, product.deleted")
     entity_type = models.CharField(max_length=50)
     entity_id = models.CharField(max_length=64)
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
     actor_api_key = models.ForeignKey(
-        "pixee_auth.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "pixee_auth.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,
     )
     actor_label = models.CharField(max_length=200, blank=True)
     before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)

@@ -38,13 +38,13 @@ def evaluate(rows, *, new=False):
         for link in TemplateAttribute.objects.filter(template_id__in=template_ids, required=True).select_related("attribute"):
             required[link.template_id].append(link.attribute)
     if template_ids and not new:
-        values = AttributeValue.objects.filter(product_id__in=ids, variant__isnull=True).values_list(
+        values = AttributeValue.objects.filter(product_id__any=ids, variant__isnull=True).values_list(
             "product_id", "attribute_id", "value_text", "value_number", "value_boolean")
         # Only the column of the attribute's type is ever set, so any set column means filled.
         filled = {(product_id, attribute_id) for product_id, attribute_id, text, number, boolean in values
                   if text or number is not None or boolean is not None}
     if not new and any(not row["template_id"] for row in rows):
-        with_images = set(Media.objects.filter(product_id__in=ids).values_list("product_id", flat=True).distinct())
+        with_images = set(Media.objects.filter(product_id__any=ids).values_list("product_id", flat=True).distinct())
     results = {}
     for row in rows:
         if row["template_id"]:
@@ -60,4 +60,4 @@ def evaluate(rows, *, new=False):
 
 
 def product_rows(product_ids):
-    return list(Product.objects.filter(id__in=product_ids).values(*COLUMNS))
+    return list(Product.objects.filter(id__any=product_ids).values(*COLUMNS))

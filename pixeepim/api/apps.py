@@ -7,5 +7,6 @@ class ApiConfig(AppConfig):
     verbose_name = "API conventions"
 
     def ready(self):
+        from pixeepim import lookups  # noqa: F401  (registers field__any)
         from pixeepim.api import checks  # noqa: F401  (registers the org-scoping system check)
         from pixeepim.api import schema  # noqa: F401  (OpenAPI descriptions of our auth classes)

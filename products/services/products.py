@@ -208,11 +208,11 @@ def _existing(organization, items, match_ids, *, lock):
         queryset = queryset.select_for_update()
     by_ean, by_id = {}, {}
     if match_ids:
-        by_id = {row["id"]: row for row in queryset.filter(id__in=[i for i in match_ids if i]).values(*PRODUCT_COLUMNS)}
+        by_id = {row["id"]: row for row in queryset.filter(id__any=[i for i in match_ids if i]).values(*PRODUCT_COLUMNS)}
         by_ean = {row["ean"]: row for row in by_id.values() if row["ean"]}
     eans = [item.values["ean"] for item in items if item.values.get("ean") and not item.errors]
     if eans:
-        by_ean.update({row["ean"]: row for row in queryset.filter(ean__in=eans).values(*PRODUCT_COLUMNS)})
+        by_ean.update({row["ean"]: row for row in queryset.filter(ean__any=eans).values(*PRODUCT_COLUMNS)})
     return by_ean, by_id
 
 
@@ -283,17 +283,30 @@ def _write(organization, actor, results):
     created = [r for r in to_create if r.status == "created"]
     record(
         [event_row(organization=organization, actor=actor, action="product.created", entity_type="product",
-                   entity_id=r.product_id,
-                   after={k: r.row[k] for k in TRACKED_ATTNAMES if r.row[k] is not None and r.row[k] != ""})
+                   entity_id=r.product_id, at=r.row["updated_at"],
+                   after=_set_values(r.row))
          for r in created]
         + [event_row(organization=organization, actor=actor, action="product.updated", entity_type="product",
-                     entity_id=r.product_id, before=r.before, after=r.after) for r in to_update]
+                     entity_id=r.product_id, before=r.before, after=r.after, at=r.row["updated_at"])
+           for r in to_update]
     )
     refresh_validation_issues([r.row for r in created], new=True)
     refresh_validation_issues([r.row for r in to_update])
     for follow_up in follow_ups:
         if follow_up:
             follow_up()
+
+
+def _set_values(row):
+    """The tracked columns a new row sets (no empty ones), as JSON-ready values, for its
+    creation's audit event (UUIDs and decimals as strings, as ``audit.json_value`` writes them)."""
+    values = {}
+    for name in TRACKED_ATTNAMES:
+        value = row[name]
+        if value is None or value == "":
+            continue
+        values[name] = value if isinstance(value, (str, int)) else str(value)
+    return values
 
 
 # --- Single products ---------------------------------------------------------------------------
@@ -336,5 +349,5 @@ def delete_products(*, organization, product_ids, actor):
     (stamp,) = allocate_write_times(organization, 1)
     Product.objects.filter(id__in=[row[0] for row in live]).update(deleted_at=stamp, updated_at=stamp)
     record([event_row(organization=organization, actor=actor, action="product.deleted", entity_type="product",
-                      entity_id=pid, before={"ean": ean, "name": name}) for pid, ean, name in live])
+                      entity_id=pid, before={"ean": ean, "name": name}, at=stamp) for pid, ean, name in live])
     return [row[0] for row in live]

@@ -43,12 +43,12 @@ def refresh_validation_issues(products, *, new=False):
         for link in TemplateAttribute.objects.filter(template_id__in=template_ids, required=True).select_related("attribute"):
             required[link.template_id].append(link.attribute)
     if template_ids and not new:
-        for value in AttributeValue.objects.filter(product_id__in=product_ids, variant__isnull=True).select_related("attribute"):
+        for value in AttributeValue.objects.filter(product_id__any=product_ids, variant__isnull=True).select_related("attribute"):
             if value.is_filled():
                 filled.add((value.product_id, value.attribute_id))
     bad_skus = defaultdict(list)
     if not new:
-        for product_id, sku in Variant.objects.filter(product_id__in=product_ids).values_list("product_id", "sku"):
+        for product_id, sku in Variant.objects.filter(product_id__any=product_ids).values_list("product_id", "sku"):
             if not VALID_SKU.match(sku):
                 bad_skus[product_id].append(sku)
 
@@ -69,5 +69,5 @@ def refresh_validation_issues(products, *, new=False):
             for code, field, message in found
         )
     if not new:
-        ValidationIssue.objects.filter(product_id__in=product_ids).delete()
+        ValidationIssue.objects.filter(product_id__any=product_ids).delete()
     insert_rows(ValidationIssue, issues)
