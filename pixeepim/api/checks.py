@@ -24,7 +24,7 @@ def _views(patterns):
 @checks.register(checks.Tags.security)
 def check_org_scoped_views(app_configs, **kwargs):
     errors = []
-    for pattern, view_class in _views(get_resolver().url_patterns):
+    for _pattern, view_class in _views(get_resolver().url_patterns):
         queryset = getattr(view_class, "queryset", None)
         model = getattr(queryset, "model", None)
         if model is not None and issubclass(model, OrgOwned) and not issubclass(view_class, OrgScopedMixin):

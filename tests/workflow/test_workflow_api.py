@@ -6,10 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pixeepim.auth.actors import SYSTEM
-from products.models import AuditEvent, Media, Product
+from products.models import AuditEvent, Product
 from products.services import catalog
 from workflow.models import WorkflowTransition
-from tests.factories import MembershipFactory
 from tests.products.factories import (
     AttributeFactory,
     BrandFactory,
