@@ -419,7 +419,8 @@ class AuditEvent(OrgOwned):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "created_at"], name="audit_org_created"),
-            models.Index(fields=["entity_type", "entity_id"], name="audit_entity"),
+            # History of one row: by entity_id alone (PIM audit filter) or with its type (admin).
+            models.Index(fields=["entity_id", "entity_type"], name="audit_entity"),
         ]
 
     def __str__(self):
