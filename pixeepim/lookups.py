@@ -11,9 +11,6 @@ class Any(Lookup):
     lookup_name = "any"
     prepare_rhs = False
 
-    def get_db_prep_lookup(self, value, connection):
-        return ("%s", [list(value)])
-
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
