@@ -52,7 +52,7 @@ def _datetime_param(request, name, *, required):
     try:
         value = datetime.datetime.fromisoformat(raw.replace(" ", "+"))
     except ValueError:
-        raise ValidationError({name: ["Must be an ISO 8601 date-time, e.g. 2026-06-18T00:00:00Z."]})
+        raise ValidationError({name: ["Must be an ISO 8601 date-time, e.g. 2026-06-18T00:00:00Z."]}) from None
     return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
 
 

@@ -73,7 +73,7 @@ def _decimal(maximum):
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            raise Invalid("Must be a number.")
+            raise Invalid("Must be a number.") from None
         if not number.is_finite():
             raise Invalid("Must be a number.")
         if number < 0 or number > maximum:
@@ -108,7 +108,7 @@ def _uuid(value):
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise Invalid("Must be a UUID.")
+        raise Invalid("Must be a UUID.") from None
 
 
 @dataclass(frozen=True)

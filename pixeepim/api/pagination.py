@@ -23,7 +23,7 @@ def _int_param(request, name, *, minimum):
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({name: [f"{name} must be an integer."]})
+        raise ValidationError({name: [f"{name} must be an integer."]}) from None
     if value < minimum:
         raise ValidationError({name: [f"{name} must be at least {minimum}."]})
     return value

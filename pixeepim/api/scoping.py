@@ -45,7 +45,7 @@ def resolve_request_org(request):
         try:
             requested_id = uuid.UUID(requested)
         except ValueError:
-            raise ValidationError({ORG_HEADER: [f"{ORG_HEADER} must be an organization UUID."]})
+            raise ValidationError({ORG_HEADER: [f"{ORG_HEADER} must be an organization UUID."]}) from None
         membership = memberships.filter(organization_id=requested_id).first()
         if membership is None:
             raise PermissionDenied("You are not a member of the organization named by X-Org-ID.")

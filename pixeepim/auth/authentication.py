@@ -48,11 +48,11 @@ class AccessTokenAuthentication(JWTAuthentication):
         try:
             token = self.get_validated_token(raw_token)
         except InvalidToken:
-            raise AuthenticationFailed("Access token is invalid or expired.")
+            raise AuthenticationFailed("Access token is invalid or expired.") from None
         try:
             family_id, user_id = token["sid"], token["sub"]
         except KeyError:
-            raise AuthenticationFailed("Access token is invalid or expired.")
+            raise AuthenticationFailed("Access token is invalid or expired.") from None
         family = (
             RefreshFamily.objects.select_related("user")
             .filter(id=family_id, user_id=user_id, revoked_at__isnull=True, user__is_active=True)
@@ -66,7 +66,7 @@ class AccessTokenAuthentication(JWTAuthentication):
         try:
             return super().get_validated_token(raw_token)
         except (TokenError, ValueError) as exc:
-            raise InvalidToken(str(exc))
+            raise InvalidToken(str(exc)) from exc
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

@@ -260,7 +260,7 @@ def _checked_bulk_payload(job_type, payload):
     try:
         ids = [str(field.to_internal_value(value)) for value in ids]
     except serializers.ValidationError:
-        raise ValidationError({"payload.product_ids": ["Every product id must be a UUID."]})
+        raise ValidationError({"payload.product_ids": ["Every product id must be a UUID."]}) from None
     checked = {"product_ids": list(dict.fromkeys(ids))}
     unknown = sorted(set(payload) - {"product_ids", "changes"})
     if unknown:
@@ -325,7 +325,7 @@ def _filter_uuid(queryset, request, name):
     try:
         return queryset.filter(**{name: serializers.UUIDField().to_internal_value(value)})
     except serializers.ValidationError:
-        raise ValidationError({name: ["Must be a UUID."]})
+        raise ValidationError({name: ["Must be a UUID."]}) from None
 
 
 # --- Taxonomy, attributes, templates, media ------------------------------------------------------

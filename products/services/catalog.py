@@ -29,7 +29,7 @@ def _create(model, *, organization, actor, conflict, audit_fields, **values):
         with transaction.atomic():
             instance.save(force_insert=True)
     except IntegrityError:
-        raise Conflict(conflict)
+        raise Conflict(conflict) from None
     entity_type = model._meta.model_name
     record([event_row(organization=organization, actor=actor, action=f"{entity_type}.created",
                       entity_type=entity_type, entity_id=instance.pk, after=snapshot(instance, audit_fields))])

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         try:
             organization = Organization.objects.get(pk=uuid.UUID(options["org"]))
         except (ValueError, Organization.DoesNotExist):
-            raise CommandError(f"No organization with id {options['org']}.")
+            raise CommandError(f"No organization with id {options['org']}.") from None
         total = Product.objects.for_org(organization).live().count()
         with tqdm(total=total, unit="product", file=self.stderr._out, disable=None) as bar:
             count = recompute_organization(organization, on_progress=bar.update)

@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 organization=organization, name=options["name"], scopes=scopes, test=options["test"]
             )
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in exc.detail.items()))
+            raise CommandError("; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in exc.detail.items())) from None
         self.stdout.write(json.dumps({"id": str(api_key.id), "name": api_key.name, "key": raw, "scopes": api_key.scopes}))
 
 
