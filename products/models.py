@@ -307,9 +307,6 @@ class AttributeValue(OrgOwned):
             return self.value_boolean
         return self.value_text or None
 
-    def is_filled(self):
-        return self.value not in (None, "")
-
 
 class Media(CatalogModel):
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="media")

@@ -6,9 +6,8 @@ for any number of products. ``workflow.services`` stores it and keeps it current
 write (the ``products.written`` event).
 """
 
-from collections import defaultdict
-
-from products.models import AttributeValue, Media, Product, TemplateAttribute
+from products.models import Media, Product
+from products.selectors import template_requirements
 
 DEFAULT_ITEMS = {
     "name": "name",
@@ -30,19 +29,8 @@ def evaluate(rows, *, new=False):
     if not rows:
         return {}
     ids = [row["id"] for row in rows]
-    template_ids = {row["template_id"] for row in rows if row["template_id"]}
-    required = defaultdict(list)
-    filled = set()
+    required, filled = template_requirements(rows, new=new)
     with_images = set()
-    if template_ids:
-        for link in TemplateAttribute.objects.filter(template_id__in=template_ids, required=True).select_related("attribute"):
-            required[link.template_id].append(link.attribute)
-    if template_ids and not new:
-        values = AttributeValue.objects.filter(product_id__any=ids, variant__isnull=True).values_list(
-            "product_id", "attribute_id", "value_text", "value_number", "value_boolean")
-        # Only the column of the attribute's type is ever set, so any set column means filled.
-        filled = {(product_id, attribute_id) for product_id, attribute_id, text, number, boolean in values
-                  if text or number is not None or boolean is not None}
     if not new and any(not row["template_id"] for row in rows):
         with_images = set(Media.objects.filter(product_id__any=ids).values_list("product_id", flat=True).distinct())
     results = {}

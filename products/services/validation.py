@@ -9,8 +9,9 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from products.models import AttributeValue, TemplateAttribute, ValidationIssue, Variant
+from products.models import ValidationIssue, Variant
 from products.payload import gs1_check_digit_ok
+from products.selectors import template_requirements
 from products.services.rows import insert_rows
 
 # Letters, digits and . _ / - : what every sales channel we push to accepts in a SKU.
@@ -36,16 +37,7 @@ def refresh_validation_issues(products, *, new=False):
     if not products:
         return
     product_ids = [p["id"] for p in products]
-    template_ids = {p["template_id"] for p in products if p["template_id"]}
-    required = defaultdict(list)
-    filled = set()
-    if template_ids:
-        for link in TemplateAttribute.objects.filter(template_id__in=template_ids, required=True).select_related("attribute"):
-            required[link.template_id].append(link.attribute)
-    if template_ids and not new:
-        for value in AttributeValue.objects.filter(product_id__any=product_ids, variant__isnull=True).select_related("attribute"):
-            if value.is_filled():
-                filled.add((value.product_id, value.attribute_id))
+    required, filled = template_requirements(products, new=new)
     bad_skus = defaultdict(list)
     if not new:
         for product_id, sku in Variant.objects.filter(product_id__any=product_ids).values_list("product_id", "sku"):
