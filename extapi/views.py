@@ -67,11 +67,8 @@ class ExtView(OrgScopedMixin, generics.GenericAPIView):
     error_renderer = staticmethod(error_envelope)
     pagination_class = None
 
-    def live_products(self):
-        return self.get_queryset()
-
     def product_by_ean(self, ean):
-        product = self.live_products().filter(ean=ean).first()
+        product = self.get_queryset().filter(ean=ean).first()
         if product is None:
             raise NotFound(f"Product with EAN '{ean}' not found.")
         return product
@@ -122,7 +119,7 @@ class ProductListView(ExtView):
         responses={200: schema.ProductListEnvelope, 400: schema.ErrorEnvelope}, operation_id="ext_products_list",
     )
     def get(self, request):
-        queryset = self.live_products()
+        queryset = self.get_queryset()
         if request.query_params.get("supplier_code"):
             queryset = queryset.filter(supplier__code=request.query_params["supplier_code"])
         updated_since = _datetime_param(request, "updated_since", required=False)
@@ -156,7 +153,7 @@ class DeltaView(ExtView):
     )
     def get(self, request):
         since = _datetime_param(request, "since", required=True)
-        return self.page(self.live_products().filter(updated_at__gte=since), default_size=100, since=since)
+        return self.page(self.get_queryset().filter(updated_at__gte=since), default_size=100, since=since)
 
 
 class BatchView(ExtView):

@@ -302,7 +302,7 @@ class ProductAdmin(AuditedOrgAdmin):
         product_services.delete_product(product=obj, actor=Actor.of(request.user))
 
     def delete_queryset(self, request, queryset):
-        for organization, ids in _ids_by_org(queryset).items():
+        for organization, ids in products_by_org(queryset).items():
             product_services.delete_products(organization=organization, product_ids=ids, actor=Actor.of(request.user))
 
     def history_view(self, request, object_id, extra_context=None):
@@ -321,7 +321,7 @@ class ProductAdmin(AuditedOrgAdmin):
         actor = Actor.of(request.user)
         count = 0
         with transaction.atomic():
-            for organization, ids in _ids_by_org(queryset).items():
+            for organization, ids in products_by_org(queryset).items():
                 results = product_services.save_products(
                     organization=organization, payloads=[{"status": status}] * len(ids), actor=actor,
                     mode=product_services.UPDATE, match_ids=ids)
@@ -364,8 +364,8 @@ class ProductAdmin(AuditedOrgAdmin):
         return stream_products_csv(products.iterator(chunk_size=1000), "products.csv")
 
 
-def _ids_by_org(queryset):
-    """``{organization: [product ids]}`` of the selected products."""
+def products_by_org(queryset):
+    """``{organization: [product ids]}`` of the selected products (actions run per organization)."""
     ids = {}
     for organization_id, pk in queryset.order_by().values_list("organization_id", "pk"):
         ids.setdefault(organization_id, []).append(pk)

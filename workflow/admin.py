@@ -10,9 +10,8 @@ from django.urls import path, reverse
 
 from pixeepim.auth.actors import Actor
 from pixeepim.tenancy.admin_scoping import memberships_of
-from pixeepim.tenancy.models import Organization
 from pixeepim.tenancy.roles import Permission
-from products.admin import ProductAdmin
+from products.admin import ProductAdmin, products_by_org
 from products.admin_support import OrgScopedInline
 from products.models import Product
 from workflow import machine, services
@@ -93,11 +92,8 @@ class WorkflowProductAdmin(ProductAdmin):
                 **self.admin_site.each_context(request), "opts": self.opts, "form": CommentForm(),
                 "products": queryset, "action": f"{action}_products", "title": f"{action.capitalize()} products",
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
-        ids_by_org = {}
-        for organization_id, pk in queryset.order_by().values_list("organization_id", "pk"):
-            ids_by_org.setdefault(organization_id, []).append(pk)
-        for organization in Organization.objects.filter(pk__in=ids_by_org):
-            self._run(request, organization, ids_by_org[organization.pk], action, request.POST.get("comment", ""))
+        for organization, ids in products_by_org(queryset).items():
+            self._run(request, organization, ids, action, request.POST.get("comment", ""))
         return None
 
 

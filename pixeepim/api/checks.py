@@ -18,13 +18,13 @@ def _views(patterns):
         elif isinstance(pattern, URLPattern):
             view_class = getattr(pattern.callback, "cls", None) or getattr(pattern.callback, "view_class", None)
             if view_class is not None:
-                yield pattern, view_class
+                yield view_class
 
 
 @checks.register(checks.Tags.security)
 def check_org_scoped_views(app_configs, **kwargs):
     errors = []
-    for _pattern, view_class in _views(get_resolver().url_patterns):
+    for view_class in _views(get_resolver().url_patterns):
         queryset = getattr(view_class, "queryset", None)
         model = getattr(queryset, "model", None)
         if model is not None and issubclass(model, OrgOwned) and not issubclass(view_class, OrgScopedMixin):
