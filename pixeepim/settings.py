@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "pixeepim.api",
     "products",
     "workflow",
+    "connectors",
     "extapi",
 ]
 
@@ -169,6 +170,17 @@ if not PIXEE_FERNET_KEYS:
 # Hosts or CIDRs that connectors may reach although private (on-premise shops, test fakes).
 PIXEE_SSRF_ALLOW = env_list("PIXEE_SSRF_ALLOW")
 
+# --- Connectors ------------------------------------------------------------------------------
+# Seconds a platform has to answer one request; attempts per request on 429/5xx/timeouts, and
+# the exponential back-off between them (base, doubled per attempt, capped) when the platform
+# does not say how long to wait.
+PIXEE_CONNECTOR_TIMEOUT = float(os.environ.get("PIXEE_CONNECTOR_TIMEOUT", "30"))
+PIXEE_CONNECTOR_MAX_ATTEMPTS = int(os.environ.get("PIXEE_CONNECTOR_MAX_ATTEMPTS", "6"))
+PIXEE_CONNECTOR_BACKOFF_BASE = float(os.environ.get("PIXEE_CONNECTOR_BACKOFF_BASE", "1"))
+PIXEE_CONNECTOR_BACKOFF_CAP = float(os.environ.get("PIXEE_CONNECTOR_BACKOFF_CAP", "60"))
+# How often each worker process looks for scheduled syncs that are due.
+PIXEE_SCHEDULER_SECONDS = float(os.environ.get("PIXEE_SCHEDULER_SECONDS", "30"))
+
 # --- Authentication --------------------------------------------------------------------------
 PIXEE_ACCESS_TOKEN_TTL = timedelta(minutes=15)
 PIXEE_REFRESH_TOKEN_TTL = timedelta(days=int(os.environ.get("PIXEE_REFRESH_TOKEN_DAYS", "14")))
@@ -244,7 +256,12 @@ PIXEE_IN_PROCESS_WORKER_THREADS = int(os.environ.get("PIXEE_IN_PROCESS_WORKER_TH
 
 from pixeepim.workers import broker_settings  # noqa: E402  (needs the values above)
 
-DRAMATIQ_BROKER = broker_settings(DRAMATIQ_BROKER_URL, os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq"))
+DRAMATIQ_BROKER = broker_settings(
+    DRAMATIQ_BROKER_URL,
+    os.environ.get("DRAMATIQ_NAMESPACE", "dramatiq"),
+    heartbeat_timeout_ms=int(os.environ.get("DRAMATIQ_HEARTBEAT_TIMEOUT_MS", "60000")),
+    maintenance_chance=int(os.environ.get("DRAMATIQ_MAINTENANCE_CHANCE", "1000")),
+)
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 
 # --- Logging ---------------------------------------------------------------------------------
