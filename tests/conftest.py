@@ -39,6 +39,11 @@ def _media_in_a_temporary_folder(settings, tmp_path):
 def _no_in_process_worker(settings):
     # Tests run jobs explicitly (a stub worker, or a real worker process in integration tests).
     settings.PIXEE_IN_PROCESS_WORKER = False
+    yield
+    # Messages a test enqueued but did not run must not reach a later test's worker.
+    import dramatiq
+
+    dramatiq.get_broker().flush_all()
 
 
 @pytest.fixture(autouse=True)
