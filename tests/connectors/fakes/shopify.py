@@ -23,7 +23,7 @@ import itertools
 import time
 from decimal import Decimal, InvalidOperation
 
-from graphql import build_schema, graphql_sync, parse, validate
+from graphql import GraphQLError, build_schema, execute, parse, validate
 from graphql.language import (
     FieldNode,
     FragmentSpreadNode,
@@ -149,6 +149,9 @@ class FakeShopify(FakePlatform):
         self._ids = itertools.count(1001)
         self._forced_throttles = 0
         self._operations = []
+        self._documents = {}
+        self._by_metafield = {}  # (namespace, key, value) → product gid: customId lookups stay O(1)
+        self._inventory_items = set()
         self.schema = build_schema(SDL)
         self._bind_resolvers()
 
@@ -159,7 +162,8 @@ class FakeShopify(FakePlatform):
         return [list(names) for names in self._operations]
 
     def product_by_custom_id(self, namespace, key, value):
-        return next((p for p in self.products.values() if p["metafields"].get((namespace, key)) == value), None)
+        gid = self._by_metafield.get((namespace, key, value))
+        return self.products.get(gid) if gid else None
 
     def inventory_level(self, inventory_item_id, location_id):
         return self.inventory.get((inventory_item_id, location_id))
@@ -183,13 +187,9 @@ class FakeShopify(FakePlatform):
         if request.headers.get("x-shopify-access-token") != self.access_token:
             return Answer(401, UNAUTHORIZED)
         body = request.json if isinstance(request.json, dict) else {}
-        try:
-            document = parse(body.get("query") or "")
-        except Exception as exc:  # a syntax error: GraphQL answers it with 200 and errors
-            return Answer(200, {"errors": [{"message": str(exc)}]})
-        errors = validate(self.schema, document)
-        if errors:
-            return Answer(200, {"errors": [error.formatted for error in errors]})
+        document = self._parsed(body.get("query") or "")
+        if isinstance(document, list):
+            return Answer(200, {"errors": document})
         variables = body.get("variables") or {}
         self._operations.append(self._root_fields(document))
         requested = self._cost(document, variables)
@@ -205,13 +205,25 @@ class FakeShopify(FakePlatform):
                 "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
                 "extensions": self._cost_extension(requested, None)})
         self.available -= requested
-        result = graphql_sync(self.schema, body.get("query"), variable_values=variables,
-                              operation_name=body.get("operationName"))
+        result = execute(self.schema, document, variable_values=variables, operation_name=body.get("operationName"))
         answer = {"data": result.data}
         if result.errors:
             answer["errors"] = [error.formatted for error in result.errors]
         answer["extensions"] = self._cost_extension(requested, requested)
         return Answer(200, answer)
+
+    def _parsed(self, query):
+        """The parsed, validated document (cached: clients send the same documents again and
+        again), or the list of GraphQL errors that refuse it."""
+        if query not in self._documents:
+            try:
+                document = parse(query)
+            except GraphQLError as exc:
+                self._documents[query] = [exc.formatted]
+            else:
+                errors = validate(self.schema, document)
+                self._documents[query] = [error.formatted for error in errors] if errors else document
+        return self._documents[query]
 
     def _refill(self):
         now = time.monotonic()
@@ -295,6 +307,7 @@ class FakeShopify(FakePlatform):
             variant = match or {"id": self._gid("ProductVariant"),
                                 "inventoryItem": {"id": self._gid("InventoryItem")}, "price": "0.00",
                                 "compareAtPrice": None, "sku": "", "barcode": ""}
+            self._inventory_items.add(variant["inventoryItem"]["id"])
             variant.update(options=options, productId=product["id"])
             for key in ("sku", "barcode"):
                 if key in data:
@@ -357,14 +370,18 @@ class FakeShopify(FakePlatform):
         for key in ("title", "handle", "descriptionHtml", "vendor", "productType", "status", "tags"):
             if key in input and input[key] is not None:
                 product[key] = input[key]
-        for metafield in input.get("metafields") or []:
-            product["metafields"][(metafield["namespace"], metafield["key"])] = metafield["value"]
         custom = (identifier or {}).get("customId")
-        if custom:
-            product["metafields"][(custom["namespace"], custom["key"])] = custom["value"]
+        for metafield in [*(input.get("metafields") or []), *([custom] if custom else [])]:
+            self._set_metafield(product, metafield["namespace"], metafield["key"], metafield["value"])
         if input.get("variants") is not None:
             self._set_variants(product, input["variants"])
         return {"product": product, "userErrors": []}
+
+    def _set_metafield(self, product, namespace, key, value):
+        previous = product["metafields"].get((namespace, key))
+        self._by_metafield.pop((namespace, key, previous), None)
+        product["metafields"][(namespace, key)] = value
+        self._by_metafield[(namespace, key, value)] = product["id"]
 
     def _find(self, identifier):
         if identifier.get("id"):
@@ -430,7 +447,7 @@ class FakeShopify(FakePlatform):
                                  "INVALID_NAME"))
         if len(quantities) > MAX_ARRAY_INPUT:
             errors.append(_error(["input", "quantities"], f"At most {MAX_ARRAY_INPUT} quantities.", "TOO_MANY"))
-        items = {v["inventoryItem"]["id"] for p in self.products.values() for v in p["variants"]}
+        items = self._inventory_items
         for index, quantity in enumerate(quantities):
             field = ["input", "quantities", str(index)]
             if self.api_version >= "2026-07" and "changeFromQuantity" not in quantity:
