@@ -67,7 +67,7 @@ class ConnectorAdmin(OrgScopedAdmin):
             services.reschedule(obj)
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Test the connection")
+    @admin.action(description="Test the connection", permissions=["change"])
     def test_connection(self, request, queryset):
         for connector in queryset:
             success, latency_ms, message = services.test_connector(connector=connector)
@@ -84,19 +84,19 @@ class ConnectorAdmin(OrgScopedAdmin):
             else:
                 self.message_user(request, f"{connector.name}: {job.get_kind_display().lower()} queued (job {job.id}).")
 
-    @admin.action(description="Push products (published, active)")
+    @admin.action(description="Push products (published, active)", permissions=["change"])
     def push_products(self, request, queryset):
         self._start(request, queryset, SyncJob.Kind.PUSH_PRODUCTS)
 
-    @admin.action(description="Pull products")
+    @admin.action(description="Pull products", permissions=["change"])
     def pull_products(self, request, queryset):
         self._start(request, queryset, SyncJob.Kind.PULL_PRODUCTS)
 
-    @admin.action(description="Push stock")
+    @admin.action(description="Push stock", permissions=["change"])
     def push_stock(self, request, queryset):
         self._start(request, queryset, SyncJob.Kind.PUSH_STOCK)
 
-    @admin.action(description="Push prices")
+    @admin.action(description="Push prices", permissions=["change"])
     def push_prices(self, request, queryset):
         self._start(request, queryset, SyncJob.Kind.PUSH_PRICES)
 

@@ -8,7 +8,7 @@ from connectors import services
 from connectors.models import Connector, RemoteProduct
 from connectors.sync_base import engine
 from pixeepim.auth.actors import SYSTEM
-from products.models import PriceList, ProductPrice, ProductStock, Variant, Warehouse
+from products.models import PriceList, Product, ProductPrice, ProductStock, Variant, Warehouse
 from tests.products.factories import BrandFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +223,60 @@ def test_pull_matches_by_remote_id_then_ean_and_creates_the_rest(org, shopify, s
     job = sync(shopify_connector, "pull_products")  # matched by remote id now: nothing new
     assert (job.created, job.succeeded) == (0, 2)
     assert RemoteProduct.objects.count() == 2
+
+
+def test_a_platform_that_times_out_is_retried(org, shopify, shopify_connector, settings):
+    settings.PIXEE_CONNECTOR_TIMEOUT = 0.3
+    product = published(org)
+    shopify.delay_next(1.0)
+
+    job = sync(shopify_connector, "push_products")
+
+    assert (job.status, job.succeeded) == ("succeeded", 1)
+    assert remote(shopify, product) is not None
+
+
+def test_the_connection_test_reports_success_and_latency(member_client, org, shopify, shopify_connector):
+    response = member_client(org, "admin").post(f"/api/v1/connectors/{shopify_connector.id}/test")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["success"] is True and body["platform"] == "shopify" and body["latency_ms"] >= 0
+    assert "Fake shop" in body["message"]
+    assert shopify.operations() == [["shop"]] and shopify.products == {}
+
+
+def test_the_connection_test_reports_a_refused_token(member_client, org, shopify, shopify_connector):
+    shopify_connector.credentials = {"access_token": "revoked"}
+    shopify_connector.save()
+
+    body = member_client(org, "admin").post(f"/api/v1/connectors/{shopify_connector.id}/test").json()
+
+    assert body["success"] is False and "refused the access token (HTTP 401)" in body["message"]
+
+
+def test_the_connection_test_never_reaches_a_forbidden_address(member_client, org, shopify, shopify_connector,
+                                                                settings):
+    settings.PIXEE_SSRF_ALLOW = []  # the fake on 127.0.0.1 is no longer an allowed destination
+
+    body = member_client(org, "admin").post(f"/api/v1/connectors/{shopify_connector.id}/test").json()
+
+    assert body["success"] is False and "must use https" in body["message"]
+    assert shopify.received == []
+
+
+def test_each_chunk_costs_the_same_number_of_queries_whatever_its_size(org, shopify, shopify_connector):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_push(count):
+        RemoteProduct.objects.all().delete()
+        Product.objects.all().delete()
+        for _ in range(count):
+            published(org)
+        job = services.start_sync(connector=shopify_connector, kind="push_products", actor=SYSTEM)
+        with CaptureQueriesContext(connection) as queries:
+            engine.run_job(job.id)
+        return len(queries)
+
+    assert queries_to_push(5) == queries_to_push(100)
