@@ -44,6 +44,16 @@ def rotate(token: str) -> str:
         ) from None
 
 
+class EncryptedTextField(models.TextField):
+    """A secret stored as one Fernet token. Python code sees the text; the database a token."""
+
+    def from_db_value(self, value, expression, connection):
+        return decrypt(value) if value else ""
+
+    def get_prep_value(self, value):
+        return encrypt(value) if value else ""
+
+
 class EncryptedJSONField(models.TextField):
     """A JSON object stored as one Fernet token. Python code sees the dict; the database a token."""
 
@@ -67,7 +77,7 @@ def encrypted_fields():
         (model, field.name)
         for model in apps.get_models()
         for field in model._meta.get_fields()
-        if isinstance(field, EncryptedJSONField)
+        if isinstance(field, (EncryptedTextField, EncryptedJSONField))
     ]
 
 

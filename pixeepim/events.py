@@ -12,6 +12,8 @@ Events in use:
 - ``products.written`` (organization, product_ids): content a product's completeness depends on
   changed outside a batch write (media, attribute values, admin inlines).
 - ``product.transitioned`` (organization, transitions): workflow transitions were recorded.
+- ``audit.recorded`` (rows): audit events were saved (``action`` such as ``product.created``,
+  ``supplier.updated``, ``product.transitioned``); webhooks turn them into outgoing events.
 """
 
 from collections import defaultdict

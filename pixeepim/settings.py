@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "products",
     "workflow",
     "connectors",
+    "webhooks",
     "extapi",
 ]
 
@@ -178,6 +179,12 @@ PIXEE_CONNECTOR_TIMEOUT = float(os.environ.get("PIXEE_CONNECTOR_TIMEOUT", "30"))
 PIXEE_CONNECTOR_MAX_ATTEMPTS = int(os.environ.get("PIXEE_CONNECTOR_MAX_ATTEMPTS", "6"))
 PIXEE_CONNECTOR_BACKOFF_BASE = float(os.environ.get("PIXEE_CONNECTOR_BACKOFF_BASE", "1"))
 PIXEE_CONNECTOR_BACKOFF_CAP = float(os.environ.get("PIXEE_CONNECTOR_BACKOFF_CAP", "60"))
+# Webhooks: seconds a receiver has to answer; tries before a delivery fails; first retry delay in
+# seconds (doubled per try); how often each worker process looks for due deliveries.
+PIXEE_WEBHOOK_TIMEOUT = float(os.environ.get("PIXEE_WEBHOOK_TIMEOUT", "10"))
+PIXEE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("PIXEE_WEBHOOK_MAX_ATTEMPTS", "8"))
+PIXEE_WEBHOOK_RETRY_BASE = float(os.environ.get("PIXEE_WEBHOOK_RETRY_BASE", "30"))
+PIXEE_WEBHOOK_POLL_SECONDS = float(os.environ.get("PIXEE_WEBHOOK_POLL_SECONDS", "5"))
 # How often each worker process looks for scheduled syncs that are due.
 PIXEE_SCHEDULER_SECONDS = float(os.environ.get("PIXEE_SCHEDULER_SECONDS", "30"))
 

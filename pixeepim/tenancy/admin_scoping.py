@@ -36,7 +36,14 @@ class OrgScopedAdmin(admin.ModelAdmin):
         org_ids = org_ids_granting(request, permission)
         if obj is None:
             return bool(org_ids)
-        return getattr(obj, f"{self.org_field}_id") in org_ids
+        return self._org_id(obj) in org_ids
+
+    def _org_id(self, obj):
+        """The organization of ``obj`` through ``org_field`` (a field, or a path like ``subscription__organization``)."""
+        *path, last = self.org_field.split("__")
+        for name in path:
+            obj = getattr(obj, name)
+        return getattr(obj, f"{last}_id")
 
     def has_module_permission(self, request):
         return self._allowed(request, self.view_permission)

@@ -6,6 +6,8 @@ import uuid
 
 from django.utils import timezone
 
+from pixeepim import events
+
 from products.models import AuditEvent
 from products.services.rows import insert_rows
 
@@ -46,8 +48,12 @@ def event_row(*, organization, actor, action, entity_type, entity_id, before=Non
 
 
 def record(rows):
-    """Saves audit event rows in one statement."""
+    """Saves audit event rows in one statement, and tells subscribers (``audit.recorded``) in the
+    same transaction: what is audited is what happened, whichever surface did it."""
+    if not rows:
+        return
     insert_rows(AuditEvent, rows)
+    events.emit("audit.recorded", rows=rows)
 
 
 def record_transitions(*, organization, transitions):

@@ -98,14 +98,14 @@ def _match_or_create(queryset, field, wanted, make):
         return {getattr(row, field): row for row in queryset.filter(**{f"{field}__in": list(wanted)})}
 
     rows = fetch()
-    missing = [value for key, value in wanted.items() if key not in rows]
+    missing = [key for key in wanted if key not in rows]
     if missing and make:
-        queryset.model.objects.bulk_create([make(value) for value in missing], ignore_conflicts=True)
+        queryset.model.objects.bulk_create([make(wanted[key]) for key in missing], ignore_conflicts=True)
         rows = fetch()
-    return rows
+    return rows, [rows[key] for key in missing if key in rows]
 
 
-def _resolve_references(organization, items, *, create_missing):
+def _resolve_references(organization, items, *, create_missing, actor):
     """Turns ``*_id`` references and ``brand_name``/``supplier_code`` aliases into ids, one query per kind."""
     wanted = {name: set() for name in REFERENCE_FIELDS}
     brand_names, supplier_codes = {}, {}
@@ -121,14 +121,21 @@ def _resolve_references(organization, items, *, create_missing):
     models = {"brand_id": Brand, "category_id": Category, "supplier_id": Supplier, "template_id": Template}
     found = {name: _lookup(models[name], organization, ids) for name, ids in wanted.items()}
     brands = suppliers = {}
+    created = []
     if brand_names:
-        brands = _match_or_create(
+        brands, new_brands = _match_or_create(
             Brand.objects.for_org(organization).annotate(lname=Lower("name")), "lname", brand_names,
             (lambda name: Brand(organization=organization, name=name)) if create_missing else None)
+        created += [("brand", brand.pk, {"name": brand.name}) for brand in new_brands]
     if supplier_codes:
-        suppliers = _match_or_create(
+        suppliers, new_suppliers = _match_or_create(
             Supplier.objects.for_org(organization), "code", supplier_codes,
             (lambda code: Supplier(organization=organization, code=code, name=code)) if create_missing else None)
+        created += [("supplier", supplier.pk, {"code": supplier.code, "name": supplier.name})
+                    for supplier in new_suppliers]
+    # Brands and suppliers named by products are created on the way: they are audited like any other.
+    record([event_row(organization=organization, actor=actor, action=f"{kind}.created", entity_type=kind,
+                      entity_id=pk, after=after) for kind, pk, after in created])
 
     for item in items:
         for name, value in item.references.items():
@@ -170,7 +177,8 @@ def save_products(*, organization, payloads, actor, mode, skip_existing=False, s
     results = [ItemResult(index=i, ean=(p.get("ean") if isinstance(p, dict) else None)) for i, p in enumerate(payloads)]
 
     with transaction.atomic():
-        _resolve_references(organization, items, create_missing=create_missing_references and not dry_run)
+        _resolve_references(organization, items, create_missing=create_missing_references and not dry_run,
+                            actor=actor)
         by_ean, by_id = _existing(organization, items, match_ids, lock=not dry_run)
         seen_eans = set()
         for index, (item, result) in enumerate(zip(items, results)):
