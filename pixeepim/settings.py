@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "workflow",
     "connectors",
     "webhooks",
+    "exports",
     "extapi",
 ]
 

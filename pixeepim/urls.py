@@ -28,6 +28,7 @@ api_v1 = [
     path("workflow/", include("workflow.urls")),
     path("connectors/", include("connectors.api.urls")),
     path("webhooks", include("webhooks.urls")),
+    path("exports", include("exports.urls")),
     path("graphql", GraphqlGoneView.as_view(), name="graphql-gone"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

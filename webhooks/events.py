@@ -8,6 +8,7 @@ EVENTS = {
     "product.published": "A product reached the published state of the workflow (data.from, data.comment).",
     "supplier.created": "A supplier was created, by hand or named by a product write (data.after).",
     "supplier.updated": "A supplier changed (data.before and data.after: the changed fields).",
+    "export.completed": "An export's file is ready (data.after: format, rows, size, filters).",
 }
 PING = "ping"
 
@@ -16,7 +17,7 @@ def from_audit_row(row):
     """The (event, data) an audit row stands for, or None when no webhook event matches it."""
     action = row["action"]
     data = {"id": row["entity_id"]}
-    if action in ("product.created", "supplier.created"):
+    if action in ("product.created", "supplier.created", "export.completed"):
         return action, {**data, "after": row["after"]}
     if action in ("product.updated", "supplier.updated"):
         return action, {**data, "before": row["before"], "after": row["after"]}

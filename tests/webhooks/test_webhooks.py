@@ -78,7 +78,8 @@ def test_only_settings_managers_reach_webhooks(member_client, key_client, org, o
 def test_the_event_list_names_every_event(owner):
     items = owner.get(f"{URL}/events").json()["items"]
     assert {item["event"] for item in items} == {"product.created", "product.updated", "product.deleted",
-                                                 "product.published", "supplier.created", "supplier.updated"}
+                                                 "product.published", "supplier.created", "supplier.updated",
+                                                 "export.completed"}
 
 
 @pytest.mark.django_db
