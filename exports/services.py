@@ -22,9 +22,9 @@ from exports.models import ExportJob
 from pixeepim.api.errors import Conflict
 from pixeepim.auth.actors import Actor
 from products.models import Media
+from products.representation import EXPORT_COLUMNS, export_rows
 from products.selectors import product_list
 from products.services.audit import event_row, record
-from products.services.jobs import EXPORT_COLUMNS, export_row
 
 DOWNLOAD_LINK_SECONDS = 5 * 60
 _SIGNING_SALT = "pixeepim.exports.download"
@@ -48,13 +48,11 @@ def start_export(*, organization, export_format, filters, actor):
 
 
 def _products(job):
-    filters = dict(job.filters)
-    return product_list(organization=job.organization, **filters).select_related("brand", "category", "supplier")
+    return product_list(organization=job.organization, **job.filters)
 
 
 def _text_rows(job):
-    for product in _products(job).iterator(chunk_size=READ_CHUNK):
-        yield [("" if value is None else str(value)) for value in export_row(product)]
+    return export_rows(_products(job), chunk_size=READ_CHUNK)
 
 
 def _write_csv(job, handle):

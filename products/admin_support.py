@@ -15,7 +15,7 @@ from pixeepim.tenancy.admin_scoping import OrgScopedAdmin, org_ids_granting
 from pixeepim.tenancy.roles import Permission
 from products.models import Attribute, OrgOwned, ValidationIssue
 from products.services.audit import event_row, changes, record, snapshot
-from products.services.jobs import EXPORT_COLUMNS, export_row
+from products.representation import EXPORT_COLUMNS, export_rows
 
 # Lists count at most this many rows: the exact total of a 100,000-row catalog is not worth a
 # full scan on every page; past it the admin shows "10000+" pages' worth and filters narrow down.
@@ -175,5 +175,4 @@ def stream_products_csv(products, filename):
 
 def _with_header(products):
     yield EXPORT_COLUMNS
-    for product in products:
-        yield export_row(product)
+    yield from export_rows(products)

@@ -1,6 +1,8 @@
 """How a product reads on the REST surfaces: plain dicts built without a serializer per row, so a
 500-row page renders in a few milliseconds. ``products.api.serializers`` documents the same shape."""
 
+import datetime
+
 from pixeepim.api.formats import iso_utc, number
 
 DECIMAL_FIELDS = ("price", "cost_price", "weight", "width", "height", "depth")
@@ -37,3 +39,30 @@ def product_json(product):
 
 def _id(value):
     return str(value) if value is not None else None
+
+
+# The columns of catalog files (PIM export, admin export, /exports), and what each one reads.
+EXPORT_FIELDS = [
+    ("id", "id"), ("ean", "ean"), ("name", "name"), ("reference", "reference"), ("brand", "brand__name"),
+    ("category", "category__slug"), ("supplier_code", "supplier__code"), ("status", "status"), ("price", "price"),
+    ("cost_price", "cost_price"), ("weight", "weight"), ("width", "width"), ("height", "height"), ("depth", "depth"),
+    ("unit_of_measure", "unit_of_measure"), ("workflow_state", "workflow_state"), ("completeness", "completeness"),
+    ("created_at", "created_at"), ("updated_at", "updated_at"),
+]
+EXPORT_COLUMNS = [column for column, _ in EXPORT_FIELDS]
+
+
+def export_rows(products, *, chunk_size=2000):
+    """Rows of text for ``EXPORT_COLUMNS``, read as tuples ``chunk_size`` at a time (no model
+    instances: a 100,000-product file is written in seconds with flat memory)."""
+    lookups = [lookup for _, lookup in EXPORT_FIELDS]
+    for row in products.values_list(*lookups).iterator(chunk_size=chunk_size):
+        yield [_cell(value) for value in row]
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value)

@@ -16,13 +16,10 @@ from django.utils import timezone
 from pixeepim.auth.actors import Actor
 from products import tasks
 from products.models import CatalogJob, Product
+from products.representation import EXPORT_COLUMNS, export_rows
 from products.services import products as product_services
 
 CHUNK_SIZE = 500
-EXPORT_COLUMNS = [
-    "id", "ean", "name", "reference", "brand", "category", "supplier_code", "status", "price", "cost_price", "weight",
-    "width", "height", "depth", "unit_of_measure", "workflow_state", "completeness", "created_at", "updated_at",
-]
 
 
 def start_job(*, organization, job_type, payload, actor):
@@ -84,17 +81,14 @@ def run_export_job(job_id):
     job = CatalogJob.objects.select_related("organization").get(pk=job_id)
     if not _begin(job):
         return
-    queryset = (
-        Product.objects.for_org(job.organization).live().select_related("brand", "category", "supplier")
-        .order_by("created_at", "id")
-    )
+    queryset = Product.objects.for_org(job.organization).live().order_by("created_at", "id")
     count = 0
     with tempfile.TemporaryFile() as handle:
         text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
         writer = csv.writer(text)
         writer.writerow(EXPORT_COLUMNS)
-        for product in queryset.iterator(chunk_size=2000):
-            writer.writerow(export_row(product))
+        for row in export_rows(queryset):
+            writer.writerow(row)
             count += 1
         text.flush()
         handle.seek(0)
@@ -102,18 +96,6 @@ def run_export_job(job_id):
         text.detach()
     job.total = job.processed = count
     _finish(job)
-
-
-def export_row(product):
-    return [
-        product.id, product.ean or "", product.name, product.reference, product.brand.name if product.brand else "",
-        product.category.slug if product.category else "", product.supplier.code if product.supplier else "",
-        product.status, product.price if product.price is not None else "",
-        product.cost_price if product.cost_price is not None else "", product.weight if product.weight is not None else "",
-        product.width if product.width is not None else "", product.height if product.height is not None else "",
-        product.depth if product.depth is not None else "", product.unit_of_measure, product.workflow_state,
-        product.completeness, product.created_at.isoformat(), product.updated_at.isoformat(),
-    ]
 
 
 def mark_failed(job_id, message):
