@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "connectors",
     "webhooks",
     "exports",
+    "imports",
     "extapi",
 ]
 

@@ -29,6 +29,7 @@ api_v1 = [
     path("connectors/", include("connectors.api.urls")),
     path("webhooks", include("webhooks.urls")),
     path("exports", include("exports.urls")),
+    path("imports", include("imports.urls")),
     path("graphql", GraphqlGoneView.as_view(), name="graphql-gone"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

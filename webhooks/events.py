@@ -9,6 +9,8 @@ EVENTS = {
     "supplier.created": "A supplier was created, by hand or named by a product write (data.after).",
     "supplier.updated": "A supplier changed (data.before and data.after: the changed fields).",
     "export.completed": "An export's file is ready (data.after: format, rows, size, filters).",
+    "import.started": "An import job started reading its file (data.after: file name and format).",
+    "import.completed": "An import job ended (data.after: status, rows, created, updated, skipped, failed).",
 }
 PING = "ping"
 
@@ -17,7 +19,7 @@ def from_audit_row(row):
     """The (event, data) an audit row stands for, or None when no webhook event matches it."""
     action = row["action"]
     data = {"id": row["entity_id"]}
-    if action in ("product.created", "supplier.created", "export.completed"):
+    if action in ("product.created", "supplier.created", "export.completed", "import.started", "import.completed"):
         return action, {**data, "after": row["after"]}
     if action in ("product.updated", "supplier.updated"):
         return action, {**data, "before": row["before"], "after": row["after"]}

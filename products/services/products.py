@@ -105,8 +105,11 @@ def _match_or_create(queryset, field, wanted, make):
     return rows, [rows[key] for key in missing if key in rows]
 
 
-def _resolve_references(organization, items, *, create_missing, actor):
-    """Turns ``*_id`` references and ``brand_name``/``supplier_code`` aliases into ids, one query per kind."""
+def _resolve_references(organization, items, *, create_missing, actor, would_create=False):
+    """Turns ``*_id`` references and ``brand_name``/``supplier_code`` aliases into ids, one query per kind.
+
+    ``would_create``: a dry run of a write that creates missing brands and suppliers, so naming a
+    new one is not an error."""
     wanted = {name: set() for name in REFERENCE_FIELDS}
     brand_names, supplier_codes = {}, {}
     for item in items:
@@ -144,13 +147,13 @@ def _resolve_references(organization, items, *, create_missing, actor):
         brand_name = item.aliases.get("brand_name")
         if brand_name is not None:
             brand = brands.get(brand_name.lower()) if brand_name else None
-            if brand_name and brand is None:
+            if brand_name and brand is None and not would_create:
                 item.add_error("brand_name", "No brand with this name in your organization.")
             item.references["brand_id"] = brand.id if brand else None
         supplier_code = item.aliases.get("supplier_code")
         if supplier_code is not None:
             supplier = suppliers.get(supplier_code) if supplier_code else None
-            if supplier_code and supplier is None:
+            if supplier_code and supplier is None and not would_create:
                 item.add_error("supplier_code", "No supplier with this code in your organization.")
             item.references["supplier_id"] = supplier.id if supplier else None
 
@@ -178,7 +181,7 @@ def save_products(*, organization, payloads, actor, mode, skip_existing=False, s
 
     with transaction.atomic():
         _resolve_references(organization, items, create_missing=create_missing_references and not dry_run,
-                            actor=actor)
+                            actor=actor, would_create=create_missing_references and dry_run)
         by_ean, by_id = _existing(organization, items, match_ids, lock=not dry_run)
         seen_eans = set()
         for index, (item, result) in enumerate(zip(items, results)):

@@ -79,7 +79,7 @@ def test_the_event_list_names_every_event(owner):
     items = owner.get(f"{URL}/events").json()["items"]
     assert {item["event"] for item in items} == {"product.created", "product.updated", "product.deleted",
                                                  "product.published", "supplier.created", "supplier.updated",
-                                                 "export.completed"}
+                                                 "export.completed", "import.started", "import.completed"}
 
 
 @pytest.mark.django_db
