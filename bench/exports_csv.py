@@ -7,15 +7,14 @@ file's size, and that process's peak resident memory — flat: the same for 10,0
 
 import argparse
 import os
+import resource
 import sys
 import time
-import multiprocessing
-import resource
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import account, ean13, setup_django  # noqa: E402
+from bench.support import account, ean13, in_a_fresh_process, setup_django  # noqa: E402
 
 
 def populate(organization, count):
@@ -33,7 +32,7 @@ def populate(organization, count):
         ])
 
 
-def run_export(job_id, pipe):
+def run_export(pipe, job_id):
     import django
 
     django.setup()
@@ -50,13 +49,7 @@ def export_in_a_worker_process(organization, export_format):
     from pixeepim.auth.actors import SYSTEM
 
     job = services.start_export(organization=organization, export_format=export_format, filters={}, actor=SYSTEM)
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    process = context.Process(target=run_export, args=(str(job.id), theirs))
-    process.start()
-    result = ours.recv()
-    process.join()
-    return result
+    return in_a_fresh_process(run_export, str(job.id))
 
 
 def main():

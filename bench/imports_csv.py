@@ -8,7 +8,6 @@ and its largest resident memory seen after a batch — flat: the same for 10,000
 
 import argparse
 import csv
-import multiprocessing
 import os
 import resource
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import account, ean13, setup_django  # noqa: E402
+from bench.support import account, ean13, in_a_fresh_process, setup_django  # noqa: E402
 
 
 def write_file(path, rows):
@@ -41,7 +40,7 @@ def resident_mb():
     return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 1e6
 
 
-def run_import(job_id, pipe):
+def run_import(pipe, job_id):
     import django
 
     django.setup()
@@ -63,13 +62,7 @@ def import_in_a_worker_process(organization, path):
     with open(path, "rb") as handle:
         job = services.start_import(organization=organization, file=File(handle, name="bench.csv"),
                                     file_name="bench.csv", actor=SYSTEM, enqueue=False)
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    process = context.Process(target=run_import, args=(str(job.id), theirs))
-    process.start()
-    result = ours.recv()
-    process.join()
-    return result
+    return in_a_fresh_process(run_import, str(job.id))
 
 
 def main():
@@ -82,8 +75,8 @@ def main():
 
     from products.models import Product
 
-    for index, rows in enumerate((args.rows // 10, args.rows)):
-        organization, _, _ = account(["products:write"]) if index == 0 else (organization, None, None)
+    organization, _, _ = account(["products:write"])
+    for rows in (args.rows // 10, args.rows):
         Product.objects.all().delete()
         existing_products(organization, rows // 2)
         with connection.cursor() as cursor:

@@ -1,6 +1,7 @@
 """What every benchmark needs: a fresh PostgreSQL database, the app served by gunicorn on it, and
 an account to call it with. Benchmarks print their figures; they are not part of the test suite."""
 
+import multiprocessing
 import os
 import socket
 import statistics
@@ -103,3 +104,15 @@ def timed(call):
     start = time.perf_counter()
     result = call()
     return time.perf_counter() - start, result
+
+
+def in_a_fresh_process(target, *args):
+    """Runs ``target(pipe, *args)`` in a new process (as a worker process would run a job, with its
+    own memory) and returns what it sent through the pipe."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=target, args=(theirs, *args))
+    process.start()
+    result = ours.recv()
+    process.join()
+    return result

@@ -1,8 +1,10 @@
 """Exports in the admin: follow jobs and download their files."""
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
+from exports import services
 from exports.models import ExportJob
 from pixeepim.tenancy.admin_scoping import OrgScopedAdmin
 
@@ -17,7 +19,11 @@ class ExportJobAdmin(OrgScopedAdmin):
 
     @admin.display(description="file")
     def download(self, job):
-        return format_html('<a href="{}">{}</a>', job.file.url, job.file.name) if job.file else "—"
+        # The same 5-minute signed link as the API's: media files are not served publicly.
+        if job.status != ExportJob.Status.SUCCEEDED or not job.file:
+            return "—"
+        url = reverse("export-download", args=[services.download_token(job)])
+        return format_html('<a href="{}">{}</a> (link valid 5 minutes)', url, job.file.name.rsplit("/", 1)[-1])
 
     def has_add_permission(self, request):
         return False

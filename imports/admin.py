@@ -1,7 +1,9 @@
 """Imports in the admin: follow jobs (with their row errors), pause, resume or cancel them; mapping
 profiles and recurring imports."""
 
+from django import forms
 from django.contrib import admin, messages
+from rest_framework.exceptions import ValidationError
 
 from imports import services
 from imports.models import ImportAutomation, ImportJob, ImportRowError, MappingProfile
@@ -74,8 +76,23 @@ class MappingProfileAdmin(OrgScopedAdmin):
     search_fields = ["name"]
 
 
+class AutomationForm(forms.ModelForm):
+    class Meta:
+        model = ImportAutomation
+        fields = ["organization", "name", "url", "file_format", "mapping", "profile", "supplier_code",
+                  "interval_minutes", "is_active"]
+
+    def clean_url(self):
+        try:
+            services.check_automation({"url": self.cleaned_data["url"]})
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.detail["url"]) from None
+        return self.cleaned_data["url"]
+
+
 @admin.register(ImportAutomation)
 class ImportAutomationAdmin(OrgScopedAdmin):
+    form = AutomationForm
     list_display = ["name", "url", "file_format", "interval_minutes", "is_active", "next_run_at", "last_error"]
     list_filter = ["is_active", "file_format"]
     readonly_fields = ["next_run_at", "last_run_at", "last_error"]

@@ -71,10 +71,28 @@ def job_json(job):
             "finished_at": iso_utc(job.finished_at)}
 
 
-JOB_SCHEMA = inline_serializer("ImportJob", {name: serializers.CharField(allow_null=True) for name in (
-    "id", "file_name", "file_format", "status", "requested", "supplier_code", "error", "automation_id",
-    "created_at", "started_at", "finished_at")} | {name: serializers.IntegerField(allow_null=True) for name in (
-        "total_rows", "processed", "created", "updated", "skipped", "failed")} | {"mapping": serializers.DictField()})
+class ImportJobSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    file_name = serializers.CharField()
+    file_format = serializers.CharField()
+    status = serializers.CharField()
+    requested = serializers.CharField(allow_null=True, help_text="A pause or cancel waiting for the batch to end.")
+    mapping = serializers.DictField()
+    supplier_code = serializers.CharField()
+    total_rows = serializers.IntegerField(allow_null=True)
+    processed = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    error = serializers.CharField(allow_null=True)
+    automation_id = serializers.UUIDField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+JOB_SCHEMA = ImportJobSerializer
 
 
 class ImportsView(OrgScopedMixin, generics.GenericAPIView):
@@ -102,7 +120,7 @@ class PreviewView(ImportsView):
 class JobListView(ImportsView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses={200: JOB_SCHEMA})
+    @extend_schema(responses={200: ImportJobSerializer(many=True)})
     def get(self, request):
         jobs = self.paginate_queryset(self.get_queryset().order_by("-created_at", "-id"))
         return self.get_paginated_response([job_json(job) for job in jobs])

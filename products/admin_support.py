@@ -14,8 +14,8 @@ from pixeepim.auth.actors import Actor
 from pixeepim.tenancy.admin_scoping import OrgScopedAdmin, org_ids_granting
 from pixeepim.tenancy.roles import Permission
 from products.models import Attribute, OrgOwned, ValidationIssue
-from products.services.audit import event_row, changes, record, snapshot
 from products.representation import EXPORT_COLUMNS, export_rows
+from products.services.audit import changes, event_row, record, snapshot
 
 # Lists count at most this many rows: the exact total of a 100,000-row catalog is not worth a
 # full scan on every page; past it the admin shows "10000+" pages' worth and filters narrow down.

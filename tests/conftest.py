@@ -3,9 +3,9 @@ import shutil
 
 import pytest
 import redis
+from rest_framework.test import APIClient
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, make_api_key
 

@@ -1,6 +1,7 @@
 """Factories for the platform's models (catalog factories live beside their tests)."""
 
 import factory
+from django.test import Client
 
 from pixeepim.auth.services import create_api_key
 from pixeepim.tenancy.models import Membership, Organization, Tenant, User
@@ -52,3 +53,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 def make_api_key(organization, scopes, **kwargs):
     """Returns ``(api_key, raw_key)`` through the real service."""
     return create_api_key(organization=organization, name=kwargs.pop("name", "Test key"), scopes=scopes, **kwargs)
+
+
+def staff_client(organization, role):
+    """A Django test client logged in to the admin as a staff member with ``role`` in ``organization``."""
+    membership = MembershipFactory(organization=organization, role=role, user=UserFactory(is_staff=True))
+    client = Client()
+    client.force_login(membership.user)
+    return client

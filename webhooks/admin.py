@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from pixeepim.tenancy.admin_scoping import OrgScopedAdmin, org_ids_granting
 from pixeepim.tenancy.roles import Permission

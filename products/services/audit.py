@@ -7,7 +7,6 @@ import uuid
 from django.utils import timezone
 
 from pixeepim import events
-
 from products.models import AuditEvent
 from products.services.rows import insert_rows
 

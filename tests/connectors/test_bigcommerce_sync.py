@@ -4,25 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from connectors import services
 from connectors.models import RemoteProduct
-from connectors.sync_base import engine
-from pixeepim.auth.actors import SYSTEM
 from products.models import ProductStock, Warehouse
-from tests.products.factories import ProductFactory
+from tests.connectors.syncing import published, sync
 
 pytestmark = pytest.mark.django_db
-
-
-def sync(connector, kind, product_ids=None):
-    job = services.start_sync(connector=connector, kind=kind, actor=SYSTEM, product_ids=product_ids)
-    engine.run_job(job.id)
-    job.refresh_from_db()
-    return job
-
-
-def published(org, **fields):
-    return ProductFactory(organization=org, workflow_state="published", **fields)
 
 
 def requests_to(fake, method, path_end):

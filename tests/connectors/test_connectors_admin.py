@@ -1,22 +1,14 @@
 """Connectors in the admin: what a settings manager sees and does, with the same rules as the API."""
 
 import pytest
-from django.test import Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from connectors.models import Connector, SyncJob
-from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory, staff_client
 
 LIST = "/admin/connectors/connector/"
-
-
-def staff(organization, role):
-    membership = MembershipFactory(organization=organization, role=role, user=UserFactory(is_staff=True))
-    client = Client()
-    client.force_login(membership.user)
-    return client
 
 
 def form(org, base_url, **fields):
@@ -27,7 +19,7 @@ def form(org, base_url, **fields):
 
 @pytest.mark.django_db
 def test_a_new_connector_stores_its_token_encrypted_and_never_shows_it(org, shopify):
-    admin = staff(org, "admin")
+    admin = staff_client(org, "admin")
 
     response = admin.post(f"{LIST}add/", form(org, shopify.base_url, access_token="shpat_from_admin"))
 
@@ -40,7 +32,7 @@ def test_a_new_connector_stores_its_token_encrypted_and_never_shows_it(org, shop
 
 @pytest.mark.django_db
 def test_saving_without_a_token_keeps_the_stored_one(org, shopify, shopify_connector):
-    admin = staff(org, "admin")
+    admin = staff_client(org, "admin")
 
     response = admin.post(f"{LIST}{shopify_connector.pk}/change/", form(org, shopify.base_url, name="Renamed"))
 
@@ -51,7 +43,7 @@ def test_saving_without_a_token_keeps_the_stored_one(org, shopify, shopify_conne
 
 @pytest.mark.django_db
 def test_the_admin_refuses_what_the_api_refuses(org, public_dns):
-    admin = staff(org, "admin")
+    admin = staff_client(org, "admin")
 
     page = admin.post(f"{LIST}add/", form(org, "http://acme.myshopify.com", access_token="t")).content.decode()
     assert "must use https" in page
@@ -62,7 +54,7 @@ def test_the_admin_refuses_what_the_api_refuses(org, public_dns):
 
 @pytest.mark.django_db
 def test_editors_see_connectors_but_cannot_change_them(org, shopify_connector):
-    editor = staff(org, "editor")
+    editor = staff_client(org, "editor")
 
     assert editor.get(f"{LIST}{shopify_connector.pk}/change/").status_code == 200
     assert editor.post(f"{LIST}{shopify_connector.pk}/change/", form(org, "https://x.myshopify.com")).status_code == 403
@@ -73,7 +65,7 @@ def test_editors_see_connectors_but_cannot_change_them(org, shopify_connector):
 
 @pytest.mark.django_db
 def test_sync_actions_queue_jobs_and_jobs_are_listed(org, shopify_connector):
-    admin = staff(org, "admin")
+    admin = staff_client(org, "admin")
 
     response = admin.post(LIST, {"action": "push_products", "_selected_action": [str(shopify_connector.pk)]},
                           follow=True)
@@ -85,8 +77,6 @@ def test_sync_actions_queue_jobs_and_jobs_are_listed(org, shopify_connector):
 
 
 def test_a_settings_manager_tests_a_connection_from_the_list(browser, live_server, transactional_db, shopify):
-    from tests.factories import OrganizationFactory
-
     org = OrganizationFactory()
     manager = MembershipFactory(organization=org, role="admin", user=UserFactory(is_staff=True)).user
     Connector.objects.create(organization=org, name="Paris shop", platform="shopify", base_url=shopify.base_url,

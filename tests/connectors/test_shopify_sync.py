@@ -9,20 +9,10 @@ from connectors.models import Connector, RemoteProduct
 from connectors.sync_base import engine
 from pixeepim.auth.actors import SYSTEM
 from products.models import PriceList, Product, ProductPrice, ProductStock, Variant, Warehouse
+from tests.connectors.syncing import published, sync
 from tests.products.factories import BrandFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def sync(connector, kind, product_ids=None):
-    job = services.start_sync(connector=connector, kind=kind, actor=SYSTEM, product_ids=product_ids)
-    engine.run_job(job.id)
-    job.refresh_from_db()
-    return job
-
-
-def published(org, **fields):
-    return ProductFactory(organization=org, workflow_state="published", **fields)
 
 
 def remote(shopify, product):

@@ -11,8 +11,8 @@ import pytest
 from django.core import signing
 
 from exports import services
-from pixeepim.auth.actors import SYSTEM
 from exports.models import ExportJob
+from pixeepim.auth.actors import SYSTEM
 from products.models import Media
 from tests.factories import OrganizationFactory
 from tests.products.factories import ProductFactory, SupplierFactory
@@ -139,3 +139,15 @@ def test_the_export_runs_on_the_exports_queue_and_tells_webhooks(member_client, 
     ((_, _, body),) = receiver.received
     assert body["event"] == "export.completed" and body["data"]["id"] == job_id
     assert body["data"]["after"]["rows"] == 1 and body["data"]["after"]["format"] == "csv"
+
+
+@pytest.mark.django_db
+def test_the_admin_offers_a_short_lived_link_to_the_file(reader, org):
+    from tests.factories import staff_client
+
+    ProductFactory(organization=org)
+    job = export(reader, "csv")
+
+    page = staff_client(org, "viewer").get(f"/admin/exports/exportjob/{job.id}/change/").content.decode()
+
+    assert "/api/v1/exports/download/" in page and "link valid 5 minutes" in page

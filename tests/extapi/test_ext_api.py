@@ -3,7 +3,6 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-
 from rest_framework.test import APIClient
 
 from products.models import Brand, Product, Supplier

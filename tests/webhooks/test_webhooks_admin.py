@@ -1,26 +1,18 @@
 """Webhooks in the admin: subscriptions with a write-only secret, test pings, deliveries and attempts."""
 
 import pytest
-from django.test import Client
 
 from pixeepim.auth.actors import SYSTEM
 from products.services import products as product_services
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import staff_client
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
 
-def staff(organization, role):
-    membership = MembershipFactory(organization=organization, role=role, user=UserFactory(is_staff=True))
-    client = Client()
-    client.force_login(membership.user)
-    return client
-
-
 def test_a_subscription_added_in_the_admin_gets_a_secret_shown_once(org, receiver):
-    admin = staff(org, "admin")
+    admin = staff_client(org, "admin")
 
     response = admin.post("/admin/webhooks/webhooksubscription/add/", {
         "organization": str(org.id), "url": receiver.url, "events": ["product.created", "supplier.created"],
@@ -40,7 +32,7 @@ def test_deliveries_and_their_attempts_are_followed_and_retried(org, receiver):
     receiver.statuses.append(502)
     services.deliver_due()
     delivery = WebhookDelivery.objects.get()
-    admin = staff(org, "admin")
+    admin = staff_client(org, "admin")
 
     listing = admin.get("/admin/webhooks/webhookdelivery/").content.decode()
     assert "product.created" in listing and "Delivered" in listing
@@ -55,5 +47,5 @@ def test_deliveries_and_their_attempts_are_followed_and_retried(org, receiver):
 def test_editors_see_no_webhooks(org, receiver):
     services.create_subscription(organization=org, data={"url": receiver.url, "events": ["product.created"]},
                                  actor=SYSTEM)
-    editor = staff(org, "editor")
+    editor = staff_client(org, "editor")
     assert editor.get("/admin/webhooks/webhooksubscription/").status_code == 403

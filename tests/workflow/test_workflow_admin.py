@@ -2,10 +2,9 @@
 buttons and list actions running the same rules as the API."""
 
 import pytest
-from django.test import Client
 
 from products.models import Product
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import staff_client
 from tests.products.factories import ProductFactory
 from tests.workflow.test_workflow_api import complete_product
 from workflow.models import WorkflowTransition
@@ -15,17 +14,10 @@ pytestmark = pytest.mark.django_db
 LIST = "/admin/products/product/"
 
 
-def staff(organization, role):
-    membership = MembershipFactory(organization=organization, role=role, user=UserFactory(is_staff=True))
-    client = Client()
-    client.force_login(membership.user)
-    return client
-
-
 def test_product_page_shows_state_completeness_and_the_callers_transitions(org):
     product = complete_product(org)
 
-    page = staff(org, "editor").get(f"{LIST}{product.pk}/change/").content.decode()
+    page = staff_client(org, "editor").get(f"{LIST}{product.pk}/change/").content.decode()
 
     assert "Workflow — draft · completeness 100%" in page
     assert "Submit → review" in page and "Approve" not in page
@@ -33,7 +25,7 @@ def test_product_page_shows_state_completeness_and_the_callers_transitions(org):
 
 def test_a_transition_button_moves_the_product_and_history_shows_it(org):
     product = complete_product(org)
-    editor = staff(org, "editor")
+    editor = staff_client(org, "editor")
 
     response = editor.post(f"{LIST}{product.pk}/transition/submit/", {"comment": "Ready for review"})
 
@@ -45,7 +37,7 @@ def test_a_transition_button_moves_the_product_and_history_shows_it(org):
 
 def test_the_gate_and_permissions_hold_in_the_admin(org):
     incomplete = ProductFactory(organization=org)
-    editor = staff(org, "editor")
+    editor = staff_client(org, "editor")
 
     editor.post(f"{LIST}{incomplete.pk}/transition/submit/", {})
     editor.post(f"{LIST}{incomplete.pk}/transition/approve/", {})
@@ -56,7 +48,7 @@ def test_the_gate_and_permissions_hold_in_the_admin(org):
 
 def test_list_actions_run_transitions_and_reject_asks_for_a_comment(org):
     products = [complete_product(org) for _ in range(2)]
-    editor, reviewer = staff(org, "editor"), staff(org, "reviewer")
+    editor, reviewer = staff_client(org, "editor"), staff_client(org, "reviewer")
     selected = [str(p.pk) for p in products]
 
     editor.post(LIST, {"action": "submit_products", "_selected_action": selected})
