@@ -1,6 +1,6 @@
 """Importing a 100,000-row supplier CSV on PostgreSQL, as the imports worker does (target: at
 least 5,000 rows/s, memory flat). The file is written first (half the rows update products that
-exist, half create new ones); the import then runs in a fresh process, which reports its rows/s
+exist, half create new ones; --existing changes the share); the import then runs in a fresh process, which reports its rows/s
 and its largest resident memory seen after a batch — flat: the same for 10,000 and 100,000 rows.
 
     python bench/imports_csv.py [--rows 100000]
@@ -68,6 +68,7 @@ def import_in_a_worker_process(organization, path):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--existing", type=float, default=0.5, help="Share of the rows whose product exists.")
     args = parser.parse_args()
     os.environ["PIXEE_IN_PROCESS_WORKER"] = "0"  # the benchmark runs the job itself, as a worker would
     setup_django("pixeepim_bench_imports")
@@ -78,7 +79,7 @@ def main():
     organization, _, _ = account(["products:write"])
     for rows in (args.rows // 10, args.rows):
         Product.objects.all().delete()
-        existing_products(organization, rows // 2)
+        existing_products(organization, int(rows * args.existing))
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         with tempfile.TemporaryDirectory() as folder:

@@ -42,7 +42,10 @@ def content_hash(payload):
 
 def run_job(job_id, *, progress=None):
     """Runs (or resumes) a job; ``progress(job)`` is called after each chunk (command's bar)."""
-    job = SyncJob.objects.select_related("connector__organization").get(pk=job_id)
+    job = SyncJob.objects.select_related("connector__organization").filter(pk=job_id).first()
+    if job is None:  # its connector was deleted since the job was queued
+        logger.info("sync job %s no longer exists; nothing to run", job_id)
+        return None
     if job.is_finished:
         return job
     SyncJob.objects.filter(pk=job.pk).update(
@@ -63,8 +66,8 @@ def run_job(job_id, *, progress=None):
 
 def mark_failed(job_id, message):
     """The job's message failed for good (its retries are spent)."""
-    job = SyncJob.objects.select_related("connector__organization").get(pk=job_id)
-    if not job.is_finished:
+    job = SyncJob.objects.select_related("connector__organization").filter(pk=job_id).first()
+    if job is not None and not job.is_finished:
         _Run(job, None, None).finish(SyncJob.Status.FAILED, error=message)
 
 

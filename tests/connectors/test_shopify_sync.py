@@ -270,3 +270,11 @@ def test_each_chunk_costs_the_same_number_of_queries_whatever_its_size(org, shop
         return len(queries)
 
     assert queries_to_push(5) == queries_to_push(100)
+
+
+def test_a_job_whose_connector_was_deleted_ends_quietly(org, shopify, shopify_connector):
+    job = services.start_sync(connector=shopify_connector, kind="push_products", actor=SYSTEM)
+    shopify_connector.delete()
+
+    assert engine.run_job(job.id) is None
+    assert shopify.received == []
