@@ -84,12 +84,15 @@ def delete_connector(*, connector):
 
 def test_connector(*, connector):
     """Authenticates against the platform; returns (success, latency in ms, message). Writes nothing."""
+    adapter = adapter_for(connector)
     started = time.perf_counter()
     try:
-        message = adapter_for(connector).test_connection()
+        message = adapter.test_connection()
         success = True
     except (PlatformError, BlockedDestination) as exc:
         message, success = str(exc), False
+    finally:
+        adapter.transport.close()
     return success, round((time.perf_counter() - started) * 1000), message
 
 

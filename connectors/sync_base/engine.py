@@ -61,6 +61,8 @@ def run_job(job_id, *, progress=None):
         run.finish(SyncJob.Status.FAILED, error=str(exc))
     else:
         run.finish(SyncJob.Status.SUCCEEDED)
+    finally:
+        adapter.transport.close()
     return job
 
 

@@ -43,7 +43,9 @@ class Transport:
         self.backoff_base = settings.PIXEE_CONNECTOR_BACKOFF_BASE
         self.backoff_cap = settings.PIXEE_CONNECTOR_BACKOFF_CAP
         self.waited = 0.0  # seconds spent in requests and back-off sleeps
-        self.requests_sent = 0
+
+    def close(self):
+        self.session.close()
 
     def backoff(self, attempt):
         delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
@@ -72,7 +74,6 @@ class Transport:
                 last_problem = f"{type(exc).__name__}: {exc}"
             finally:
                 self.waited += time.perf_counter() - started
-                self.requests_sent += 1
             if response is not None:
                 platform_delay = retry_delay(response) if retry_delay else None
                 if platform_delay is None and response.status_code not in RETRYABLE_STATUSES:
@@ -82,7 +83,7 @@ class Transport:
                     delay = retry_after_seconds(response)
                 if delay is None:
                     delay = self.backoff(attempt)
-                last_problem = f"HTTP {response.status_code}"
+                last_problem = f"HTTP {response.status_code}" if response.status_code >= 400 else "throttled"
             if attempt < self.max_attempts:
                 self.pause(delay)
         raise PlatformUnavailable(
