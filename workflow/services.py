@@ -10,7 +10,7 @@ from pixeepim import events
 from pixeepim.auth.actors import SYSTEM
 from products.models import Product
 from products.services.products import allocate_write_times
-from products.services.rows import insert_rows, update_rows
+from products.services.rows import append_rows, update_rows
 from workflow.completeness import COLUMNS, evaluate, product_rows
 from workflow.machine import GATE, PUBLISHED, REVIEW, TRANSITIONS, Transition, actions_from
 from workflow.models import WorkflowTransition
@@ -100,7 +100,7 @@ def _record(organization, rows, definition, actor, comment, stamps):
          "created_at": stamp}
         for row, stamp in zip(rows, stamps)
     ]
-    insert_rows(WorkflowTransition, transitions)
+    append_rows(WorkflowTransition, transitions)
     events.emit("product.transitioned", organization=organization, transitions=transitions)
 
 

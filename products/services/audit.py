@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from pixeepim import events
 from products.models import AuditEvent
-from products.services.rows import insert_rows
+from products.services.rows import append_rows
 
 
 def json_value(value):
@@ -51,7 +51,7 @@ def record(rows):
     same transaction: what is audited is what happened, whichever surface did it."""
     if not rows:
         return
-    insert_rows(AuditEvent, rows)
+    append_rows(AuditEvent, rows)
     events.emit("audit.recorded", rows=rows)
 
 

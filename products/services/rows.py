@@ -18,6 +18,21 @@ def _fields(model, attnames):
     return [by_attname[name] for name in attnames]
 
 
+def _copy(cursor, target, fields, rows):
+    """Streams ``rows`` into ``target`` (a table name, quoted) with ``COPY``."""
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    json_columns = [i for i, field in enumerate(fields) if isinstance(field, JSONField)]
+    names = [field.attname for field in fields]
+    with cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            values = [row[name] for name in names]
+            for index in json_columns:
+                if values[index] is not None:
+                    values[index] = json.dumps(values[index], cls=fields[index].encoder)
+            copy.write_row(values)
+    return columns
+
+
 def _stage(cursor, model, fields, rows):
     """Copies ``rows`` into a temporary table with exactly ``fields``' columns; returns its name."""
     quote = connection.ops.quote_name
@@ -30,15 +45,7 @@ def _stage(cursor, model, fields, rows):
         f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
         f"SELECT {columns} FROM {quote(model._meta.db_table)} WITH NO DATA"
     )
-    json_columns = [i for i, field in enumerate(fields) if isinstance(field, JSONField)]
-    names = [field.attname for field in fields]
-    with cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            values = [row[name] for name in names]
-            for index in json_columns:
-                if values[index] is not None:
-                    values[index] = json.dumps(values[index], cls=fields[index].encoder)
-            copy.write_row(values)
+    _copy(cursor, stage, fields, rows)
     return stage, columns
 
 
@@ -65,6 +72,18 @@ def insert_rows(model, rows, *, ignore_conflicts=False):
     return inserted
 
 
+def append_rows(model, rows):
+    """Appends ``rows`` that no constraint can refuse (log rows: audit events, issues, history)
+    with one ``COPY`` straight into the table — no staging, no ids returned."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows])
+        return
+    with connection.cursor() as cursor:
+        _copy(cursor, connection.ops.quote_name(model._meta.db_table), _fields(model, list(rows[0])), rows)
+
+
 def update_rows(model, rows, names):
     """Sets the columns ``names`` of each row, matched by primary key, in one statement."""
     if not rows:
@@ -81,3 +100,11 @@ def update_rows(model, rows, names):
         stage, _ = _stage(cursor, model, fields, rows)
         cursor.execute(f"UPDATE {table} SET {assignments} FROM {stage} s WHERE {table}.{quote(pk)} = s.{quote(pk)}")
         cursor.execute(f"TRUNCATE {stage}")
+
+
+def refresh_statistics(model):
+    """Updates the planner's statistics of ``model``'s table (PostgreSQL ``ANALYZE``), as bulk loads
+    should: a table that grew tenfold since it was last analyzed gets plans meant for a small one."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from products.models import ValidationIssue, Variant
 from products.payload import gs1_check_digit_ok
 from products.selectors import template_requirements
-from products.services.rows import insert_rows
+from products.services.rows import append_rows
 
 # Letters, digits and . _ / - : what every sales channel we push to accepts in a SKU.
 VALID_SKU = re.compile(r"^[A-Za-z0-9._/-]+$")
@@ -62,4 +62,4 @@ def refresh_validation_issues(products, *, new=False):
         )
     if not new:
         ValidationIssue.objects.filter(product_id__any=product_ids).delete()
-    insert_rows(ValidationIssue, issues)
+    append_rows(ValidationIssue, issues)
