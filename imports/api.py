@@ -4,10 +4,8 @@ recurring imports."""
 import csv
 import io
 import json
-from datetime import timedelta
 
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -197,17 +195,6 @@ class ProfilesView(OrgScopedMixin, generics.GenericAPIView):
     access = ImportsView.access
     parser_classes = [JSONParser]
 
-    def _saved(self, profile, data):
-        if "mapping" in data:
-            services.check_mapping(self.request.org, data["mapping"])
-        for field, value in data.items():
-            setattr(profile, field, value)
-        if MappingProfile.objects.for_org(self.request.org).filter(name=profile.name).exclude(pk=profile.pk).exists():
-            raise ValidationError({"name": ["A mapping profile with this name already exists."]})
-        profile.updated_at = timezone.now()
-        profile.save()
-        return profile
-
 
 class ProfileListView(ProfilesView):
     @extend_schema(responses={200: ProfileInput(many=True)})
@@ -219,7 +206,7 @@ class ProfileListView(ProfilesView):
     def post(self, request):
         body = ProfileInput(data=request.data)
         body.is_valid(raise_exception=True)
-        profile = self._saved(MappingProfile(organization=request.org), body.validated_data)
+        profile = services.save_profile(profile=MappingProfile(organization=request.org), data=body.validated_data)
         return Response(profile_json(profile), status=status.HTTP_201_CREATED)
 
 
@@ -232,14 +219,11 @@ class ProfileDetailView(ProfilesView):
     def patch(self, request, pk):
         body = ProfileInput(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        return Response(profile_json(self._saved(self.get_object(), body.validated_data)))
+        return Response(profile_json(services.save_profile(profile=self.get_object(), data=body.validated_data)))
 
-    @extend_schema(responses={204: None, 404: ErrorSerializer})
+    @extend_schema(responses={204: None, 404: ErrorSerializer, 409: ErrorSerializer})
     def delete(self, request, pk):
-        profile = self.get_object()
-        if ImportAutomation.objects.filter(profile=profile).exists():
-            raise ValidationError({"profile": ["Automations use this profile; change them first."]})
-        profile.delete()
+        services.delete_profile(profile=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -272,24 +256,6 @@ class AutomationsView(OrgScopedMixin, generics.GenericAPIView):
     access = ImportsView.access
     parser_classes = [JSONParser]
 
-    def _saved(self, automation, data):
-        services.check_automation(data)
-        if "profile_id" in data:
-            profile_id = data.pop("profile_id")
-            automation.profile = (MappingProfile.objects.for_org(self.request.org).filter(pk=profile_id).first()
-                                  if profile_id else None)
-            if profile_id and automation.profile is None:
-                raise ValidationError({"profile_id": ["No mapping profile with this id in your organization."]})
-        if data.get("mapping"):
-            services.check_mapping(self.request.org, data["mapping"])
-        for field, value in data.items():
-            setattr(automation, field, value)
-        if automation.next_run_at is None or "interval_minutes" in data:
-            automation.next_run_at = timezone.now() + timedelta(minutes=automation.interval_minutes)
-        automation.updated_at = timezone.now()
-        automation.save()
-        return automation
-
 
 class AutomationListView(AutomationsView):
     @extend_schema(responses={200: AutomationInput(many=True)})
@@ -303,7 +269,7 @@ class AutomationListView(AutomationsView):
         body.is_valid(raise_exception=True)
         automation = ImportAutomation(organization=request.org,
                                       created_by=request.user if request.membership else None)
-        return Response(automation_json(self._saved(automation, dict(body.validated_data))),
+        return Response(automation_json(services.save_automation(automation=automation, data=body.validated_data)),
                         status=status.HTTP_201_CREATED)
 
 
@@ -316,7 +282,8 @@ class AutomationDetailView(AutomationsView):
     def patch(self, request, pk):
         body = AutomationInput(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        return Response(automation_json(self._saved(self.get_object(), dict(body.validated_data))))
+        return Response(automation_json(services.save_automation(automation=self.get_object(),
+                                                              data=body.validated_data)))
 
     @extend_schema(responses={204: None, 404: ErrorSerializer})
     def delete(self, request, pk):

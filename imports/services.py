@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 from connectors.http import BlockedDestination, check_url, outbound_session
 from imports import mapping as mappings
 from imports import readers
-from imports.models import ImportAutomation, ImportJob, ImportRowError
+from imports.models import ImportAutomation, ImportJob, ImportRowError, MappingProfile
 from pixeepim.api.errors import Conflict
 from pixeepim.auth.actors import Actor
 from products.models import Attribute, Product
@@ -320,7 +320,48 @@ def cancel(*, job):
     return job
 
 
-# --- automations ------------------------------------------------------------------------------------
+# --- mapping profiles and automations ---------------------------------------------------------------
+
+
+def save_profile(*, profile, data):
+    """Applies ``data`` (name, mapping) to a new or existing profile, checked, and saves it."""
+    if "mapping" in data:
+        check_mapping(profile.organization, data["mapping"])
+    for field, value in data.items():
+        setattr(profile, field, value)
+    if MappingProfile.objects.for_org(profile.organization).filter(name=profile.name).exclude(pk=profile.pk).exists():
+        raise ValidationError({"name": ["A mapping profile with this name already exists."]})
+    profile.updated_at = timezone.now()
+    profile.save()
+    return profile
+
+
+def delete_profile(*, profile):
+    if ImportAutomation.objects.filter(profile=profile).exists():
+        raise Conflict("Recurring imports use this mapping profile; change them first.")
+    profile.delete()
+
+
+def save_automation(*, automation, data):
+    """Applies ``data`` to a new or existing recurring import (URL through the SSRF guard, mapping
+    or profile of the organization) and schedules its next run."""
+    data = dict(data)
+    check_automation(data)
+    if "profile_id" in data:
+        profile_id = data.pop("profile_id")
+        automation.profile = (MappingProfile.objects.for_org(automation.organization).filter(pk=profile_id).first()
+                              if profile_id else None)
+        if profile_id and automation.profile is None:
+            raise ValidationError({"profile_id": ["No mapping profile with this id in your organization."]})
+    if data.get("mapping"):
+        check_mapping(automation.organization, data["mapping"])
+    for field, value in data.items():
+        setattr(automation, field, value)
+    if automation.next_run_at is None or "interval_minutes" in data:
+        automation.next_run_at = timezone.now() + timedelta(minutes=automation.interval_minutes)
+    automation.updated_at = timezone.now()
+    automation.save()
+    return automation
 
 
 def check_automation(data):

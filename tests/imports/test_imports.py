@@ -271,3 +271,15 @@ def test_imports_tell_webhooks_when_they_start_and_end(editor, org, settings):
     assert completed["data"]["after"] | {"rows": 2} == {"status": "succeeded", "rows": 2, "created": 2, "updated": 0,
                                                         "skipped": 0, "failed": 0}
     assert ImportRowError.objects.count() == 0
+
+
+def test_a_profile_used_by_an_automation_is_kept(editor, org, settings):
+    settings.PIXEE_SSRF_ALLOW = ["127.0.0.1"]
+    profile_id = editor.post(f"{URL}/profiles", {"name": "Kimex", "mapping": {"Code": "ean"}},
+                             format="json").json()["id"]
+    response = editor.post(f"{URL}/automations", {"name": "Feed", "url": "http://127.0.0.1:9/feed.csv",
+                                                  "file_format": "csv", "profile_id": profile_id}, format="json")
+    assert response.status_code == 201 and response.json()["profile_id"] == profile_id
+
+    refused = editor.delete(f"{URL}/profiles/{profile_id}")
+    assert refused.status_code == 409 and "Recurring imports use this mapping profile" in refused.json()["detail"]
