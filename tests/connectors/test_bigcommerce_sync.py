@@ -107,3 +107,27 @@ def test_pull_pages_through_the_catalog(org, bigcommerce, bigcommerce_connector)
     assert (job.status, job.processed, job.created) == ("succeeded", 260, 260)
     assert len(requests_to(bigcommerce, "GET", "/v3/catalog/products")) == 2
     assert RemoteProduct.objects.filter(connector=bigcommerce_connector).count() == 260
+
+
+def test_server_errors_and_timeouts_are_retried(org, bigcommerce, bigcommerce_connector, settings):
+    settings.PIXEE_CONNECTOR_TIMEOUT = 0.3
+    product = published(org)
+    bigcommerce.fail_next(500)
+    bigcommerce.delay_next(1.0)
+
+    job = sync(bigcommerce_connector, "push_products")
+
+    assert (job.status, job.succeeded) == ("succeeded", 1)
+    assert bigcommerce.product_by_sku(product.reference) is not None
+    assert [r.status for r in bigcommerce.received][:1] == [500]
+
+
+def test_a_refused_token_fails_the_job_and_the_connection_test(org, bigcommerce, bigcommerce_connector):
+    published(org)
+    bigcommerce_connector.credentials = {"access_token": "revoked"}
+    bigcommerce_connector.save()
+
+    job = sync(bigcommerce_connector, "push_products")
+
+    assert job.status == "failed" and "refused the access token (HTTP 401)" in job.error
+    assert bigcommerce.products == {}
