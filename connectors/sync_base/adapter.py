@@ -5,6 +5,7 @@ chunks of 100, content hashes, remote id mappings, retries, progress, resuming â
 (``connectors.sync_base.engine``), so a new platform is one file under ``connectors/platforms/``.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 from uuid import UUID
@@ -109,7 +110,7 @@ class PulledPage:
     next_cursor: object | None  # None: this was the last page
 
 
-class PlatformAdapter:
+class PlatformAdapter(ABC):
     """Base of the adapters. ``transport`` is the guarded, retrying HTTP client of the job."""
 
     slug: str
@@ -131,27 +132,29 @@ class PlatformAdapter:
         """{key: [messages]} for settings this platform refuses (empty when they are fine)."""
         return {}
 
+    @abstractmethod
     def test_connection(self):
         """Authenticates and reads something harmless; returns a short description of the shop."""
-        raise NotImplementedError
 
+    @abstractmethod
     def product_payload(self, product: ProductSnapshot) -> dict:
         """The platform payload of one product; its hash decides whether the product is re-sent."""
-        raise NotImplementedError
 
+    @abstractmethod
     def push_products(self, items: list[PushItem]) -> list[PushOutcome]:
         """Creates or updates the products on the platform; one outcome per item, in any order."""
-        raise NotImplementedError
 
+    @abstractmethod
     def push_stock(self, lines: list[StockLine]) -> list[ItemOutcome]:
-        raise NotImplementedError
+        """Sets each product's quantity on the platform; one outcome per line."""
 
+    @abstractmethod
     def push_prices(self, lines: list[PriceLine]) -> list[ItemOutcome]:
-        raise NotImplementedError
+        """Sets each product's (and its variants') prices on the platform; one outcome per line."""
 
+    @abstractmethod
     def pull_products(self, cursor) -> PulledPage:
         """One page of the platform's products, starting at ``cursor`` (None: the first page)."""
-        raise NotImplementedError
 
 
 def as_ean(code):
