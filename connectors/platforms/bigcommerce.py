@@ -21,6 +21,7 @@ from connectors.sync_base.adapter import (
     PulledProduct,
     PushOutcome,
     as_ean,
+    batches,
 )
 
 STORE_HASH = re.compile(r"^[a-z0-9]{1,32}$")
@@ -46,10 +47,6 @@ def _problem(response):
     details = body.get("errors") or {}
     detail = "; ".join(f"{field}: {message}" for field, message in details.items()) if isinstance(details, dict) else ""
     return " — ".join(part for part in (body.get("title") or f"HTTP {response.status_code}", detail) if part)
-
-
-def _batches(items, size):
-    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 class BigCommerceAdapter(PlatformAdapter):
@@ -144,7 +141,7 @@ class BigCommerceAdapter(PlatformAdapter):
             outcomes.append(PushOutcome(item.product.id, remote_id=str(data["id"]),
                                         remote_variants=self._variant_map(data), created=True))
         updates = [item for item in items if item.remote_id is not None]
-        for batch in _batches(updates, UPDATE_BATCH):
+        for batch in batches(updates, UPDATE_BATCH):
             outcomes += self._update(batch)
         return outcomes
 
@@ -162,7 +159,7 @@ class BigCommerceAdapter(PlatformAdapter):
 
     def _find_by_sku(self, skus):
         found = {}
-        for batch in _batches(sorted(set(skus)), 50):
+        for batch in batches(sorted(set(skus)), 50):
             body = self._checked(self.call("GET", "v3/catalog/products", params={
                 "sku:in": ",".join(batch), "include": "variants", "limit": PULL_PAGE_SIZE,
             }), "look products up by SKU")
@@ -211,7 +208,7 @@ class BigCommerceAdapter(PlatformAdapter):
         """PUTs (line, item) pairs in batches; a refused batch is re-sent item by item to find the
         culprit. Returns {product id: None, or the first error of one of its items}."""
         results = {}
-        for batch in _batches(pairs, size):
+        for batch in batches(pairs, size):
             response = self.call("PUT", path, json=wrap([item for _, item in batch]))
             if response.status_code < 300:
                 for line, _ in batch:

@@ -19,6 +19,7 @@ from connectors.sync_base.adapter import (
     PulledProduct,
     PushOutcome,
     as_ean,
+    batches,
     money,
 )
 
@@ -69,7 +70,7 @@ def _product_set_cost(variants):
     return 14 + 2 * variants
 
 
-def _product_set_groups(items):
+def _product_setbatches(items):
     """Items grouped for aliased productSet documents that stay under the per-request cost ceiling;
     yields (group, how many variants to read back per product)."""
     group, widest = [], 0
@@ -84,10 +85,6 @@ def _product_set_groups(items):
         widest = wider
     if group:
         yield group, widest
-
-
-def _groups(items, size):
-    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _variant_map(variant_nodes):
@@ -181,7 +178,7 @@ class ShopifyAdapter(PlatformAdapter):
 
     def push_products(self, items):
         outcomes = []
-        for group, variants_read in _product_set_groups(items):
+        for group, variants_read in _product_setbatches(items):
             declarations, fields, variables = [], [], {}
             for n, item in enumerate(group):
                 declarations.append(f"$id{n}: ProductSetIdentifiers, $in{n}: ProductSetInput!")
@@ -220,7 +217,7 @@ class ShopifyAdapter(PlatformAdapter):
                 sendable.append((line, variants))
             else:
                 outcomes.append(ItemOutcome(line.product_id, error="No price to send."))
-        for group in _groups(sendable, PRICE_UPDATES_PER_REQUEST):
+        for group in batches(sendable, PRICE_UPDATES_PER_REQUEST):
             declarations, fields, variables = [], [], {}
             for n, (line, variants) in enumerate(group):
                 declarations.append(f"$product{n}: ID!, $variants{n}: [ProductVariantsBulkInput!]!")

@@ -157,6 +157,11 @@ class PlatformAdapter(ABC):
         """One page of the platform's products, starting at ``cursor`` (None: the first page)."""
 
 
+def batches(items, size):
+    """``items`` in consecutive lists of at most ``size`` (a platform's per-request limit)."""
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
 def as_ean(code):
     """A platform barcode usable as our EAN (8, 12, 13 or 14 digits), else None."""
     code = (code or "").strip()
