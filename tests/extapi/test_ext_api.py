@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from pixeepim.api.formats import iso_utc
 from products.models import Brand, Product, Supplier
 from tests.factories import make_api_key
 from tests.products.factories import BrandFactory, CategoryFactory, ProductFactory, SupplierFactory, ean13
@@ -89,7 +90,10 @@ def test_keys_of_another_organization_see_nothing(key_client, org, other_org):
 
 def test_get_by_ean_returns_the_seed_fields(client, org):
     brand = BrandFactory(organization=org, name="KIMEX")
-    ProductFactory(organization=org, ean="3760000000001", name="Support TV mural fixe", brand=brand, weight="1.50")
+    product = ProductFactory(organization=org, ean="3760000000001", name="Support TV mural fixe", brand=brand,
+                             weight="1.50")
+    Product.objects.filter(pk=product.pk).update(created_at="2026-06-18T23:59:58Z")
+    product.refresh_from_db()
 
     body = client.get(f"{EXT}/products/3760000000001").json()
 
@@ -98,7 +102,9 @@ def test_get_by_ean_returns_the_seed_fields(client, org):
     assert {k: data[k] for k in ("ean", "title", "brand_name", "status", "is_active", "weight")} == {
         "ean": "3760000000001", "title": "Support TV mural fixe", "brand_name": "KIMEX", "status": "active",
         "is_active": True, "weight": 1.5}
-    assert data["created_at"].endswith("Z") and data["updated_at"].endswith("Z")
+    # The times the database formats read exactly as the rest of the API writes them.
+    assert data["created_at"] == "2026-06-18T23:59:58.000000Z"
+    assert data["updated_at"] == iso_utc(product.updated_at) and product.updated_at.microsecond
 
 
 def test_unknown_ean_is_404_in_the_envelope(client):
