@@ -23,7 +23,7 @@ from products.models import Brand, Category, Product, Supplier, Template
 from products.payload import PRODUCT_FIELDS, REFERENCE_FIELDS, clean_product_input
 from products.services.audit import event_row, json_value, record
 from products.services.rows import insert_rows, update_rows
-from products.services.validation import refresh_validation_issues
+from products.services.validation import ISSUE_INPUTS, refresh_validation_issues
 
 CREATE, UPDATE, UPSERT = "create", "update", "upsert"
 # Columns compared, audited and written: the writable ones and the foreign keys.
@@ -314,7 +314,7 @@ def _write(organization, actor, results):
            for r in to_update]
     )
     refresh_validation_issues([r.row for r in created], new=True)
-    refresh_validation_issues([r.row for r in to_update])
+    refresh_validation_issues([r.row for r in to_update if not ISSUE_INPUTS.isdisjoint(r.after)])
     for follow_up in follow_ups:
         if follow_up:
             follow_up()

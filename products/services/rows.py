@@ -12,6 +12,8 @@ import json
 from django.db import connection, transaction
 from django.db.models import JSONField
 
+from pixeepim import fastjson
+
 
 def _fields(model, attnames):
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
@@ -21,14 +23,15 @@ def _fields(model, attnames):
 def _copy(cursor, target, fields, rows):
     """Streams ``rows`` into ``target`` (a table name, quoted) with ``COPY``."""
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    json_columns = [i for i, field in enumerate(fields) if isinstance(field, JSONField)]
+    json_encoders = {i: field.encoder or json.JSONEncoder for i, field in enumerate(fields)
+                     if isinstance(field, JSONField)}
     names = [field.attname for field in fields]
     with cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
         for row in rows:
             values = [row[name] for name in names]
-            for index in json_columns:
+            for index, encoder in json_encoders.items():
                 if values[index] is not None:
-                    values[index] = json.dumps(values[index], cls=fields[index].encoder)
+                    values[index] = fastjson.dumps(values[index], encoder).decode()
             copy.write_row(values)
     return columns
 

@@ -18,6 +18,11 @@ from products.services.rows import append_rows
 VALID_SKU = re.compile(r"^[A-Za-z0-9._/-]+$")
 
 
+# The product columns the issues are computed from (besides variants and attribute values, which
+# have writes of their own): a product write that changes none of them leaves its issues as they are.
+ISSUE_INPUTS = frozenset({"ean", "gtin", "upc", "reference", "template_id"})
+
+
 def _code_issues(product):
     for field in ("ean", "gtin", "upc"):
         code = product[field]

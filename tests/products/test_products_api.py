@@ -55,6 +55,18 @@ def test_wrong_check_digit_is_accepted_and_reported_as_a_validation_issue(editor
     assert issue.code == "ean_check_digit" and issue.field == "ean"
 
 
+def test_issues_follow_the_fields_they_come_from(editor):
+    body = editor.post(PRODUCTS, {"ean": "3760000000001", "name": "A", "reference": "REF 1"}, format="json").json()
+    url = f"{PRODUCTS}/{body['id']}"
+
+    # A change to fields no issue depends on keeps them; fixing the reference clears its own.
+    assert editor.patch(url, {"name": "B", "price": 10}, format="json").status_code == 200
+    assert set(ValidationIssue.objects.values_list("code", "field")) == {("ean_check_digit", "ean"),
+                                                                       ("invalid_sku", "reference")}
+    assert editor.patch(url, {"reference": "REF-1"}, format="json").status_code == 200
+    assert list(ValidationIssue.objects.values_list("code", "field")) == [("ean_check_digit", "ean")]
+
+
 @pytest.mark.parametrize(
     "payload, field, message",
     [
