@@ -24,11 +24,15 @@ def test_a_worker_process_delivers_what_the_outbox_holds(org, receiver, redis_ur
                     PIXEE_WEBHOOK_POLL_SECONDS="0.2")
     try:
         with running(manage("rundramatiq", "--processes", "1", "--threads", "1"), env, tmp_path / "worker.log"):
-            wait_until(lambda: receiver.received, timeout=60, message=f"the delivery (log: {tmp_path})")
+            # The receiver has the body before the worker records the answer: wait for both.
+            wait_until(lambda: receiver.received and WebhookDelivery.objects.filter(
+                subscription=subscription, status=WebhookDelivery.Status.DELIVERED).exists(),
+                timeout=60, message=f"the delivery (log: {tmp_path})")
     finally:
         client = RedisBroker(url=redis_url, namespace=namespace).client
         client.delete(*client.keys(f"{namespace}:*") or [f"{namespace}:none"])
 
     ((_, _, body),) = receiver.received
     assert body["event"] == "product.created" and body["data"]["id"] == str(product.id)
-    assert WebhookDelivery.objects.get(subscription=subscription).status == "delivered"
+    delivery = WebhookDelivery.objects.get(subscription=subscription)
+    assert (delivery.status, delivery.attempt_log.get().status_code) == ("delivered", 200)
