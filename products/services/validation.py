@@ -16,15 +16,15 @@ from products.services.rows import append_rows
 
 # Letters, digits and . _ / - : what every sales channel we push to accepts in a SKU.
 VALID_SKU = re.compile(r"^[A-Za-z0-9._/-]+$")
-
-
+# Codes whose GS1 check digit is verified.
+GS1_CODES = ("ean", "gtin", "upc")
 # The product columns the issues are computed from (besides variants and attribute values, which
 # have writes of their own): a product write that changes none of them leaves its issues as they are.
-ISSUE_INPUTS = frozenset({"ean", "gtin", "upc", "reference", "template_id"})
+ISSUE_INPUTS = frozenset({*GS1_CODES, "reference", "template_id"})
 
 
 def _code_issues(product):
-    for field in ("ean", "gtin", "upc"):
+    for field in GS1_CODES:
         code = product[field]
         if code and not gs1_check_digit_ok(code):
             label = field.upper()
